@@ -1,0 +1,326 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/password"
+)
+
+// CustomerService implements customersd.CustomerService.
+type CustomerService struct {
+	db     *DB
+	hasher password.Hasher
+}
+
+var _ customersd.CustomerService = (*CustomerService)(nil)
+
+// NewCustomerService returns the customers of db, hashing passwords with h.
+func NewCustomerService(db *DB, h password.Hasher) *CustomerService {
+	return &CustomerService{db: db, hasher: h}
+}
+
+const customerColumns = `id, company, first_name, last_name, email, phone, form_fields,
+	date_created, date_modified, store_credit, registration_ip_address, customer_group_id,
+	notes, tax_exempt_category, reset_pass_on_login, accepts_marketing`
+
+// FindCustomerByID implements customersd.CustomerService.
+func (s *CustomerService) FindCustomerByID(ctx context.Context, store customersd.StoreID, id int64) (*customersd.Customer, error) {
+	return findCustomerByID(ctx, s.db.reader(), store, id)
+}
+
+// FindCustomers implements customersd.CustomerService.
+func (s *CustomerService) FindCustomers(ctx context.Context, store customersd.StoreID, f customersd.CustomerFilter) ([]*customersd.Customer, error) {
+	return findCustomers(ctx, s.db.reader(), store, f)
+}
+
+// CountCustomers implements customersd.CustomerService.
+func (s *CustomerService) CountCustomers(ctx context.Context, store customersd.StoreID, f customersd.CustomerFilter) (int64, error) {
+	where, args := customerWhere(store, f)
+	var n int64
+	if err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlstore: count customers of store %d: %w", store, err)
+	}
+	return n, nil
+}
+
+// CreateCustomer implements customersd.CustomerService.
+func (s *CustomerService) CreateCustomer(ctx context.Context, store customersd.StoreID, in *customersd.CustomerInput) (*customersd.Customer, error) {
+	if err := in.ValidateCreate(); err != nil {
+		return nil, err
+	}
+	// Hash before the transaction: bcrypt is slow on purpose, and the
+	// write lock must not wait for it.
+	hash, err := s.hashPassword(in)
+	if err != nil {
+		return nil, err
+	}
+	c := &customersd.Customer{}
+	in.Apply(c)
+	err = s.db.withTx(ctx, func(tx *Tx) error {
+		if in.CustomerGroupID == nil {
+			// A new customer sent without a group joins the default group.
+			if c.CustomerGroupID, err = defaultGroupID(ctx, tx, store); err != nil {
+				return err
+			}
+		}
+		return createCustomer(ctx, tx, store, c, hash)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (s *CustomerService) hashPassword(in *customersd.CustomerInput) (sql.NullString, error) {
+	if in.Password == nil {
+		return sql.NullString{}, nil
+	}
+	h, err := s.hasher.Hash(*in.Password)
+	if err != nil {
+		return sql.NullString{}, err
+	}
+	return sql.NullString{String: h, Valid: true}, nil
+}
+
+func createCustomer(ctx context.Context, tx *Tx, store customersd.StoreID, c *customersd.Customer, hash sql.NullString) error {
+	id, err := nextID(ctx, tx, store, resourceCustomer)
+	if err != nil {
+		return err
+	}
+	c.ID, c.DateCreated, c.DateModified = id, tx.now, tx.now
+	formFields, err := encodeFormFields(c.FormFields)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO customers (store_id, `+customerColumns+`, email_key, password_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		store, c.ID, c.Company, c.FirstName, c.LastName, c.Email, c.Phone, formFields,
+		c.DateCreated.Unix(), c.DateModified.Unix(), int64(c.StoreCredit), c.RegistrationIPAddress, groupRef(c.CustomerGroupID),
+		c.Notes, c.TaxExemptCategory, c.ResetPassOnLogin, c.AcceptsMarketing,
+		customersd.EmailKey(c.Email), hash)
+	return customerWriteError(err, store, c.ID)
+}
+
+// customerWriteError maps constraint violations to what the client did.
+func customerWriteError(err error, store customersd.StoreID, id int64) error {
+	switch {
+	case err == nil:
+		return nil
+	case isUniqueViolation(err):
+		return customersd.EmailTaken()
+	case isForeignKeyViolation(err):
+		return customersd.Invalid("customer_group_id")
+	default:
+		return fmt.Errorf("sqlstore: write customer %d of store %d: %w", id, store, err)
+	}
+}
+
+// groupRef stores "no group" (0 on the wire) as NULL so the foreign key can
+// check every other value.
+func groupRef(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// UpdateCustomer implements customersd.CustomerService.
+func (s *CustomerService) UpdateCustomer(ctx context.Context, store customersd.StoreID, id int64, in *customersd.CustomerInput) (*customersd.Customer, error) {
+	if err := in.ValidateUpdate(); err != nil {
+		return nil, err
+	}
+	hash, err := s.hashPassword(in)
+	if err != nil {
+		return nil, err
+	}
+	var c *customersd.Customer
+	err = s.db.withTx(ctx, func(tx *Tx) error {
+		if c, err = findCustomerByID(ctx, tx, store, id); err != nil {
+			return err
+		}
+		in.Apply(c)
+		c.DateModified = tx.now
+		formFields, err := encodeFormFields(c.FormFields)
+		if err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `UPDATE customers SET company = ?, first_name = ?, last_name = ?, email = ?, email_key = ?,
+			phone = ?, form_fields = ?, date_modified = ?, store_credit = ?, registration_ip_address = ?,
+			customer_group_id = ?, notes = ?, tax_exempt_category = ?, reset_pass_on_login = ?,
+			password_hash = COALESCE(?, password_hash)
+			WHERE store_id = ? AND id = ?`,
+			c.Company, c.FirstName, c.LastName, c.Email, customersd.EmailKey(c.Email),
+			c.Phone, formFields, c.DateModified.Unix(), int64(c.StoreCredit), c.RegistrationIPAddress,
+			groupRef(c.CustomerGroupID), c.Notes, c.TaxExemptCategory, c.ResetPassOnLogin,
+			hash, store, id)
+		return customerWriteError(err, store, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// DeleteCustomer implements customersd.CustomerService.
+func (s *CustomerService) DeleteCustomer(ctx context.Context, store customersd.StoreID, id int64) error {
+	return s.db.withTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `DELETE FROM customers WHERE store_id = ? AND id = ?`, store, id)
+		if err != nil {
+			return fmt.Errorf("sqlstore: delete customer %d of store %d: %w", id, store, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("sqlstore: delete customer %d of store %d: %w", id, store, err)
+		} else if n == 0 {
+			return customersd.NotFound("Customer", id)
+		}
+		return nil
+	})
+}
+
+// DeleteCustomers implements customersd.CustomerService. Addresses go with
+// their customers through the foreign key's ON DELETE CASCADE.
+func (s *CustomerService) DeleteCustomers(ctx context.Context, store customersd.StoreID, f customersd.CustomerFilter) error {
+	return s.db.withTx(ctx, func(tx *Tx) error {
+		where, args := customerWhere(store, f)
+		if _, err := tx.exec(ctx, `DELETE FROM customers WHERE `+where, args...); err != nil {
+			return fmt.Errorf("sqlstore: delete customers of store %d: %w", store, err)
+		}
+		return nil
+	})
+}
+
+// ValidatePassword implements customersd.CustomerService.
+func (s *CustomerService) ValidatePassword(ctx context.Context, store customersd.StoreID, id int64, pw string) (bool, error) {
+	var hash sql.NullString
+	err := s.db.reader().queryRow(ctx, `SELECT password_hash FROM customers WHERE store_id = ? AND id = ?`, store, id).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, customersd.NotFound("Customer", id)
+	} else if err != nil {
+		return false, fmt.Errorf("sqlstore: read password of customer %d of store %d: %w", id, store, err)
+	}
+	return password.Verify(hash.String, pw)
+}
+
+func findCustomerByID(ctx context.Context, tx *Tx, store customersd.StoreID, id int64) (*customersd.Customer, error) {
+	cs, err := findCustomers(ctx, tx, store, customersd.CustomerFilter{ID: &id})
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return nil, customersd.NotFound("Customer", id)
+	}
+	return cs[0], nil
+}
+
+func findCustomers(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.CustomerFilter) ([]*customersd.Customer, error) {
+	where, args := customerWhere(store, f)
+	q := `SELECT ` + customerColumns + ` FROM customers WHERE ` + where + ` ORDER BY id` + pageClause(f.Page)
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find customers of store %d: %w", store, err)
+	}
+	defer rows.Close()
+	var out []*customersd.Customer
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: scan customer of store %d: %w", store, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: find customers of store %d: %w", store, err)
+	}
+	return out, nil
+}
+
+func scanCustomer(rows *sql.Rows) (*customersd.Customer, error) {
+	var (
+		c                 customersd.Customer
+		formFields        sql.NullString
+		created, modified int64
+		credit            int64
+		group             sql.NullInt64
+	)
+	err := rows.Scan(&c.ID, &c.Company, &c.FirstName, &c.LastName, &c.Email, &c.Phone, &formFields,
+		&created, &modified, &credit, &c.RegistrationIPAddress, &group,
+		&c.Notes, &c.TaxExemptCategory, &c.ResetPassOnLogin, &c.AcceptsMarketing)
+	if err != nil {
+		return nil, err
+	}
+	c.DateCreated, c.DateModified = unixTime(created), unixTime(modified)
+	c.StoreCredit = customersd.Decimal(credit)
+	c.CustomerGroupID = group.Int64
+	if c.FormFields, err = decodeFormFields(formFields); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// customerWhere builds the WHERE clause of a filter; every clause starts
+// with the store, so no query can reach another store's rows.
+func customerWhere(store customersd.StoreID, f customersd.CustomerFilter) (string, []any) {
+	w := whereBuilder{}
+	w.add("store_id = ?", store)
+	w.addIf(f.ID != nil, "id = ?", deref(f.ID))
+	w.addIf(f.FirstName != nil, "first_name = ?", deref(f.FirstName))
+	w.addIf(f.LastName != nil, "last_name = ?", deref(f.LastName))
+	w.addIf(f.Company != nil, "company = ?", deref(f.Company))
+	if f.Email != nil {
+		w.add("email_key = ?", customersd.EmailKey(*f.Email))
+	}
+	w.addIf(f.Phone != nil, "phone = ?", deref(f.Phone))
+	if f.StoreCredit != nil {
+		w.add("store_credit = ?", int64(*f.StoreCredit))
+	}
+	if f.CustomerGroupID != nil {
+		if *f.CustomerGroupID == 0 {
+			w.add("customer_group_id IS NULL")
+		} else {
+			w.add("customer_group_id = ?", *f.CustomerGroupID)
+		}
+	}
+	w.addIf(f.TaxExemptCategory != nil, "tax_exempt_category = ?", deref(f.TaxExemptCategory))
+	w.addIf(f.MinID != nil, "id >= ?", deref(f.MinID))
+	w.addIf(f.MaxID != nil, "id <= ?", deref(f.MaxID))
+	w.addTime("date_created >= ?", f.MinDateCreated)
+	w.addTime("date_created <= ?", f.MaxDateCreated)
+	w.addTime("date_modified >= ?", f.MinDateModified)
+	w.addTime("date_modified <= ?", f.MaxDateModified)
+	w.addTime("date_modified > ?", f.ModifiedSince)
+	return w.String(), w.args
+}
+
+func encodeFormFields(ff []customersd.FormField) (sql.NullString, error) {
+	if ff == nil {
+		return sql.NullString{}, nil
+	}
+	b, err := json.Marshal(ff)
+	if err != nil {
+		return sql.NullString{}, fmt.Errorf("sqlstore: encode form fields: %w", err)
+	}
+	return sql.NullString{String: string(b), Valid: true}, nil
+}
+
+func decodeFormFields(s sql.NullString) ([]customersd.FormField, error) {
+	if !s.Valid {
+		return nil, nil
+	}
+	ff := []customersd.FormField{}
+	if err := json.Unmarshal([]byte(s.String), &ff); err != nil {
+		return nil, fmt.Errorf("decode form fields: %w", err)
+	}
+	return ff, nil
+}
+
+// defaultGroupID returns the store's default group, or 0 when it has none.
+func defaultGroupID(ctx context.Context, tx *Tx, store customersd.StoreID) (int64, error) {
+	var id int64
+	err := tx.queryRow(ctx, `SELECT id FROM customer_groups WHERE store_id = ? AND is_default`, store).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("sqlstore: find default group of store %d: %w", store, err)
+	}
+	return id, nil
+}

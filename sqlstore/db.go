@@ -1,0 +1,168 @@
+// Package sqlstore implements the customersd services on database/sql, for
+// SQLite (the embedded default) and PostgreSQL. The queries are written once;
+// the differences between the two live in dialect.go.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/customersd/customersd"
+)
+
+// DB is an open database with its migrations applied.
+type DB struct {
+	// Now is the clock every transaction reads once, at its start, so all
+	// rows written by one transaction carry the same time. Tests pin it.
+	Now func() time.Time
+
+	dialect *dialect
+	write   *sql.DB // SQLite: one connection, so writes queue in-process instead of failing busy
+	read    *sql.DB // SQLite: a pool of readers (WAL); PostgreSQL: the same pool as write
+}
+
+// Open opens the database named by dsn: "postgres://..." or "postgresql://..."
+// for PostgreSQL; "sqlite:PATH", "file:PATH" or a plain path for SQLite.
+// It applies pending migrations before returning.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	var db *DB
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db, err = openPostgres(dsn)
+	} else {
+		db, err = openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	db.Now = time.Now
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the connection pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		if rerr := db.read.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// Dialect names the database: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect.name }
+
+// Ping checks that the database answers, for readiness probes.
+func (db *DB) Ping(ctx context.Context) error { return db.write.PingContext(ctx) }
+
+// Stats returns the write pool's statistics, for metrics.
+func (db *DB) Stats() sql.DBStats { return db.write.Stats() }
+
+// queryer is what *sql.DB and *sql.Tx have in common.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a unit of work: a write transaction, or a plain reader for queries
+// that need none. Private helpers take a *Tx so they compose inside one
+// transaction. Queries are written with '?' and rebound for the dialect.
+type Tx struct {
+	q       queryer
+	sqlTx   *sql.Tx // nil for a reader
+	dialect *dialect
+	now     time.Time
+}
+
+// BeginTx starts a write transaction.
+func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	return &Tx{q: tx, sqlTx: tx, dialect: db.dialect, now: db.now()}, nil
+}
+
+// reader returns a Tx for single read queries, outside any transaction.
+func (db *DB) reader() *Tx {
+	return &Tx{q: db.read, dialect: db.dialect, now: db.now()}
+}
+
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }
+
+// Commit commits a write transaction.
+func (tx *Tx) Commit() error {
+	if tx.sqlTx == nil {
+		return nil
+	}
+	if err := tx.sqlTx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: commit: %w", err)
+	}
+	return nil
+}
+
+// Rollback aborts a write transaction; after Commit it does nothing.
+func (tx *Tx) Rollback() error {
+	if tx.sqlTx == nil {
+		return nil
+	}
+	return tx.sqlTx.Rollback()
+}
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.q.ExecContext(ctx, tx.dialect.rebind(query), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.q.QueryContext(ctx, tx.dialect.rebind(query), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.q.QueryRowContext(ctx, tx.dialect.rebind(query), args...)
+}
+
+// withTx runs fn in a write transaction: commit when fn succeeds, roll back
+// when it fails; a failed commit is never lost.
+func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// nextID hands out the next ID of a resource in a store. The upsert locks
+// the counter row until the transaction ends, so concurrent inserters (in any
+// process) wait for each other and IDs never repeat.
+func nextID(ctx context.Context, tx *Tx, store customersd.StoreID, resource string) (int64, error) {
+	var id int64
+	err := tx.queryRow(ctx, `INSERT INTO id_counters (store_id, resource, last_id) VALUES (?, ?, 1)
+		ON CONFLICT (store_id, resource) DO UPDATE SET last_id = id_counters.last_id + 1
+		RETURNING last_id`, store, resource).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: next %s id for store %d: %w", resource, store, err)
+	}
+	return id, nil
+}
+
+// The resources that have per-store IDs.
+const (
+	resourceCustomer = "customer"
+	resourceAddress  = "address"
+	resourceGroup    = "group"
+)
+
+func unixTime(sec int64) time.Time { return time.Unix(sec, 0).UTC() }

@@ -1,0 +1,132 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect is everything that differs between SQLite and PostgreSQL. The
+// queries themselves are shared.
+type dialect struct {
+	name string
+	// rebind turns '?' placeholders into the dialect's form.
+	rebind func(query string) string
+	// lockMigrations serialises migrations between processes starting at once.
+	lockMigrations string
+}
+
+var sqliteDialect = &dialect{
+	name:   "sqlite",
+	rebind: func(q string) string { return q },
+}
+
+var postgresDialect = &dialect{
+	name:   "postgres",
+	rebind: rebindDollar,
+	// Any constant key will do; it only has to be the same in every process.
+	lockMigrations: "SELECT pg_advisory_xact_lock(7265646)",
+}
+
+// rebindDollar turns '?' into $1, $2, ... Queries here never contain a '?'
+// inside a string literal.
+func rebindDollar(q string) string {
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// isUniqueViolation classifies err by driver code, never by message text.
+func isUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// isForeignKeyViolation reports a reference to a row that does not exist.
+func isForeignKeyViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503"
+}
+
+// constraintName returns the violated constraint's name where the driver
+// reports it (PostgreSQL); "" otherwise.
+func constraintName(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.ConstraintName
+	}
+	return ""
+}
+
+func openPostgres(dsn string) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(max(4, 4*runtime.GOMAXPROCS(0)))
+	pool.SetMaxIdleConns(max(4, 4*runtime.GOMAXPROCS(0)))
+	return &DB{dialect: postgresDialect, write: pool, read: pool}, nil
+}
+
+// sqlitePragmas make every acknowledged write durable (WAL with
+// synchronous=FULL fsyncs the log on each commit), enforce foreign keys, and
+// wait for another process's lock instead of failing at once.
+const sqlitePragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)"
+
+func openSQLite(dsn string) (*DB, error) {
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+	path = strings.TrimPrefix(path, "//")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" || path == ":memory:" {
+		return nil, fmt.Errorf("sqlstore: sqlite needs a file path, got %q", dsn)
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + sqlitePragmas
+	// BEGIN IMMEDIATE takes the write lock at the start, so a transaction
+	// never fails half-way when it upgrades from reading to writing.
+	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	read, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
+	}
+	n := max(2, 2*runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxLifetime(0)
+	return &DB{dialect: sqliteDialect, write: write, read: read}, nil
+}

@@ -1,0 +1,52 @@
+package sqlstore
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/customersd/customersd"
+)
+
+// whereBuilder joins conditions with AND, keeping each condition next to its
+// arguments. Conditions use '?'; the dialect rebinds them.
+type whereBuilder struct {
+	conds []string
+	args  []any
+}
+
+func (w *whereBuilder) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *whereBuilder) addIf(ok bool, cond string, arg any) {
+	if ok {
+		w.add(cond, arg)
+	}
+}
+
+func (w *whereBuilder) addTime(cond string, t *time.Time) {
+	if t != nil {
+		w.add(cond, t.Unix())
+	}
+}
+
+func (w *whereBuilder) String() string { return strings.Join(w.conds, " AND ") }
+
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
+// pageClause renders LIMIT/OFFSET from validated integers (never from client
+// text), so inlining them is safe and keeps the argument list simple.
+func pageClause(p customersd.Page) string {
+	if p.Limit <= 0 {
+		return ""
+	}
+	return " LIMIT " + strconv.Itoa(p.Limit) + " OFFSET " + strconv.FormatInt(p.Offset, 10)
+}

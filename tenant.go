@@ -1,0 +1,75 @@
+package customersd
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"time"
+)
+
+// StoreID identifies a store (tenant) inside customersd. Clients never see it;
+// they name a store by its hash.
+type StoreID int64
+
+// Store is a tenant: every customer, address and group belongs to one.
+type Store struct {
+	ID        StoreID
+	Hash      string
+	Plan      string
+	CreatedAt time.Time
+}
+
+// Scope is an OAuth scope of an API account.
+type Scope string
+
+// The scopes of the Customers V2 API.
+const (
+	ScopeCustomers         Scope = "store_v2_customers"
+	ScopeCustomersReadOnly Scope = "store_v2_customers_read_only"
+)
+
+// Valid reports whether s is a scope customersd knows.
+func (s Scope) Valid() bool { return s == ScopeCustomers || s == ScopeCustomersReadOnly }
+
+// APIAccount is a credential of one store: a client id, a token (held only as
+// a hash) and scopes.
+type APIAccount struct {
+	ClientID  string
+	Store     Store
+	Scopes    []Scope
+	CreatedAt time.Time
+}
+
+// CanRead reports whether the account may call GET and HEAD.
+func (a *APIAccount) CanRead() bool {
+	return slices.Contains(a.Scopes, ScopeCustomers) || slices.Contains(a.Scopes, ScopeCustomersReadOnly)
+}
+
+// CanWrite reports whether the account may change data.
+func (a *APIAccount) CanWrite() bool { return slices.Contains(a.Scopes, ScopeCustomers) }
+
+var storeHashPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+
+// ValidStoreHash reports whether h can name a store: it appears in URL paths,
+// so it is kept to letters, digits, '-' and '_'.
+func ValidStoreHash(h string) bool { return storeHashPattern.MatchString(h) }
+
+// TenantService manages stores and their API accounts.
+type TenantService interface {
+	// Authenticate returns the account owning token if it belongs to the store
+	// named storeHash. Returns EUNAUTHORIZED otherwise, saying nothing about
+	// whether the store exists.
+	Authenticate(ctx context.Context, storeHash, token string) (*APIAccount, error)
+	// CreateStore creates a store. Returns EINVALID for a bad hash, ECONFLICT
+	// if the hash is taken.
+	CreateStore(ctx context.Context, s *Store) error
+	// FindStores lists every store.
+	FindStores(ctx context.Context) ([]*Store, error)
+	// FindStoreByHash returns ENOTFOUND if there is no such store.
+	FindStoreByHash(ctx context.Context, hash string) (*Store, error)
+	// CreateAPIAccount adds a token to a store and returns the account. The
+	// token is stored only as a hash. Returns ECONFLICT if the token exists.
+	CreateAPIAccount(ctx context.Context, store StoreID, token string, scopes []Scope) (*APIAccount, error)
+	// FindAPIAccountByToken returns ENOTFOUND if no account has that token.
+	FindAPIAccountByToken(ctx context.Context, token string) (*APIAccount, error)
+}
