@@ -1,0 +1,82 @@
+// Package ratelimit counts requests against quotas: per-store request quotas,
+// a guard against password guessing, and a cap on concurrent requests.
+//
+// Counting lives behind Backend so that one node can count in its own memory
+// (Memory) and several nodes can share one count through Redis (Redis). The
+// package knows nothing about HTTP: package v2 turns a Decision into the
+// X-Rate-Limit-* headers and the 429 response.
+package ratelimit
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Quota is a number of requests allowed per fixed window. The window starts
+// at the first request and the whole quota comes back when it ends, as on
+// BigCommerce (see "Rate limits" in BEHAVIOR.md). A quota of zero requests
+// denies everything; Window must be positive.
+type Quota struct {
+	Requests int
+	Window   time.Duration
+}
+
+// DefaultWindow is the window of every BigCommerce plan.
+const DefaultWindow = 30 * time.Second
+
+// Unlimited is the quota of stores that have no plan configured. It is not
+// infinite so that the four X-Rate-Limit-* headers, which clients require on
+// every response, still carry honest numbers; it is high enough that no test
+// suite or sane client meets it.
+var Unlimited = Quota{Requests: 1_000_000, Window: DefaultWindow}
+
+// QuotaForPlan returns the request quota of a BigCommerce plan: "standard",
+// "plus", "pro" or "enterprise", in any case. It reports false for any other
+// name.
+func QuotaForPlan(plan string) (Quota, bool) {
+	switch strings.ToLower(plan) {
+	case "standard", "plus":
+		return Quota{Requests: 150, Window: DefaultWindow}, true
+	case "pro":
+		return Quota{Requests: 450, Window: DefaultWindow}, true
+	case "enterprise":
+		// BigCommerce sets Enterprise limits by contract and publishes no
+		// figure. Four times Pro is our default; a store that needs more
+		// gets its own Quota rather than a plan name.
+		return Quota{Requests: 1800, Window: DefaultWindow}, true
+	}
+	return Quota{}, false
+}
+
+// Decision is the outcome of counting one request against a quota, with what
+// the rate limit headers need.
+type Decision struct {
+	Allowed bool
+	Quota   Quota
+	// Remaining is the number of requests left in the window, never negative.
+	Remaining int
+	// ResetAfter is the time until the window ends and the quota refills.
+	ResetAfter time.Duration
+}
+
+// RetryAfterSeconds returns ResetAfter in whole seconds, rounded up and at
+// least 1: X-Retry-After is in seconds, and a client told to retry after 0
+// seconds retries at once and is refused again.
+func (d Decision) RetryAfterSeconds() int {
+	s := int((d.ResetAfter + time.Second - 1) / time.Second)
+	return max(s, 1)
+}
+
+// Backend counts requests per key in fixed windows. A key must always be
+// used with the same window length. Implementations are safe for concurrent
+// use; their errors mean the count is unknown, never that a quota is spent.
+type Backend interface {
+	// Incr adds one to key's counter in a fixed window of length window that
+	// starts at the first Incr, returning the new count and the time left in
+	// the window.
+	Incr(ctx context.Context, key string, window time.Duration) (count int64, resetAfter time.Duration, err error)
+	// Peek returns key's count and the time left in its window without
+	// changing them: zero and zero when the key has no current window.
+	Peek(ctx context.Context, key string) (count int64, resetAfter time.Duration, err error)
+}
