@@ -11,7 +11,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/contracttest"
@@ -35,7 +37,22 @@ type testServer struct {
 	otherHash  string
 	otherToken string
 	logs       *syncBuffer
+	clock      *testClock
 }
+
+// testClock is the database's clock, pinned by tests that need distinct or
+// known times. It starts at a fixed instant and only moves when told.
+type testClock struct{ unix atomic.Int64 }
+
+func newTestClock() *testClock {
+	c := &testClock{}
+	c.unix.Store(time.Date(2024, 5, 6, 7, 34, 10, 0, time.UTC).Unix())
+	return c
+}
+
+func (c *testClock) Now() time.Time          { return time.Unix(c.unix.Load(), 0).UTC() }
+func (c *testClock) Set(t time.Time)         { c.unix.Store(t.Unix()) }
+func (c *testClock) Advance(d time.Duration) { c.unix.Add(int64(d / time.Second)) }
 
 // eachDB runs fn against a server on SQLite, and on PostgreSQL when
 // CUSTOMERSD_TEST_POSTGRES_URL is set.
@@ -52,7 +69,8 @@ func eachDB(t *testing.T, fn func(t *testing.T, ts *testServer)) {
 func newTestServer(tb testing.TB, dialect string) *testServer {
 	tb.Helper()
 	db := sqlstoretest.Open(tb, dialect)
-	ts := &testServer{t: tb, db: db, logs: &syncBuffer{}}
+	ts := &testServer{t: tb, db: db, logs: &syncBuffer{}, clock: newTestClock()}
+	db.Now = ts.clock.Now
 	tenants := sqlstore.NewTenantService(db)
 	ts.hash, ts.token = mustCreateStore(tb, tenants, "store1", customersd.ScopeCustomers)
 	ts.readToken = mustCreateToken(tb, tenants, ts.hash, customersd.ScopeCustomersReadOnly)
