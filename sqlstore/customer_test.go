@@ -1,0 +1,160 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/password"
+	"github.com/customersd/customersd/sqlstore"
+	"github.com/customersd/customersd/sqlstore/sqlstoretest"
+	"golang.org/x/crypto/bcrypt"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// mustCreateStore creates a store named hash and returns its ID.
+func mustCreateStore(tb testing.TB, db *sqlstore.DB, hash string) customersd.StoreID {
+	tb.Helper()
+	st := &customersd.Store{Hash: hash}
+	if err := sqlstore.NewTenantService(db).CreateStore(context.Background(), st); err != nil {
+		tb.Fatalf("create store %s: %v", hash, err)
+	}
+	return st.ID
+}
+
+func newInput(email string) *customersd.CustomerInput {
+	return &customersd.CustomerInput{FirstName: ptr("Jane"), LastName: ptr("Doe"), Email: ptr(email)}
+}
+
+func TestCustomerService_CreateCustomer(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		now := time.Date(2024, 5, 6, 7, 34, 10, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		s := sqlstore.NewCustomerService(db, password.Hasher{Cost: bcrypt.MinCost})
+		store := mustCreateStore(t, db, "a")
+
+		t.Run("OK", func(t *testing.T) {
+			c, err := s.CreateCustomer(ctx, store, newInput("jane@example.com"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.ID != 1 || !c.DateCreated.Equal(now) || !c.DateModified.Equal(now) {
+				t.Fatalf("got %+v", c)
+			}
+			got, err := s.FindCustomerByID(ctx, store, 1)
+			if err != nil || got.Email != "jane@example.com" || got.FormFields != nil {
+				t.Fatalf("FindCustomerByID=%+v, %v", got, err)
+			}
+		})
+		t.Run("ErrEmailTaken", func(t *testing.T) {
+			_, err := s.CreateCustomer(ctx, store, newInput(" JANE@example.com"))
+			if customersd.ErrorCode(err) != customersd.ECONFLICT {
+				t.Fatalf("err=%v, want ECONFLICT", err)
+			}
+		})
+		t.Run("ErrGroupNotFound", func(t *testing.T) {
+			in := newInput("g@example.com")
+			in.CustomerGroupID = ptr(int64(9))
+			_, err := s.CreateCustomer(ctx, store, in)
+			if customersd.ErrorCode(err) != customersd.EINVALID {
+				t.Fatalf("err=%v, want EINVALID", err)
+			}
+		})
+		t.Run("ErrNotFound", func(t *testing.T) {
+			if _, err := s.FindCustomerByID(ctx, store, 99); customersd.ErrorCode(err) != customersd.ENOTFOUND {
+				t.Fatalf("err=%v, want ENOTFOUND", err)
+			}
+			if err := s.DeleteCustomer(ctx, store, 99); customersd.ErrorCode(err) != customersd.ENOTFOUND {
+				t.Fatalf("err=%v, want ENOTFOUND", err)
+			}
+			if _, err := s.UpdateCustomer(ctx, store, 99, &customersd.CustomerInput{}); customersd.ErrorCode(err) != customersd.ENOTFOUND {
+				t.Fatalf("err=%v, want ENOTFOUND", err)
+			}
+		})
+		t.Run("StoresAreIsolated", func(t *testing.T) {
+			other := mustCreateStore(t, db, "b")
+			if _, err := s.FindCustomerByID(ctx, other, 1); customersd.ErrorCode(err) != customersd.ENOTFOUND {
+				t.Fatalf("store b sees store a's customer: %v", err)
+			}
+			c, err := s.CreateCustomer(ctx, other, newInput("jane@example.com"))
+			if err != nil || c.ID != 1 {
+				t.Fatalf("first customer of store b: %+v, %v", c, err)
+			}
+		})
+	})
+}
+
+// TestCustomerService_ConcurrentCreates: IDs never repeat and an email is
+// taken once, however many writers race (the constraint decides).
+func TestCustomerService_ConcurrentCreates(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := sqlstore.NewCustomerService(db, password.Hasher{Cost: bcrypt.MinCost})
+		store := mustCreateStore(t, db, "a")
+		const n = 40
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		ids := map[int64]bool{}
+		sameEmailWins := 0
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				email := fmt.Sprintf("c%d@example.com", i)
+				if i%2 == 0 {
+					email = "same@example.com"
+				}
+				c, err := s.CreateCustomer(ctx, store, newInput(email))
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					if ids[c.ID] {
+						t.Errorf("id %d handed out twice", c.ID)
+					}
+					ids[c.ID] = true
+					if email == "same@example.com" {
+						sameEmailWins++
+					}
+				case customersd.ErrorCode(err) != customersd.ECONFLICT:
+					t.Errorf("create %s: %v", email, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if sameEmailWins != 1 {
+			t.Errorf("%d creates with one email succeeded, want 1", sameEmailWins)
+		}
+		count, err := s.CountCustomers(ctx, store, customersd.CustomerFilter{})
+		if err != nil || count != int64(len(ids)) || count != n/2+1 {
+			t.Errorf("count=%d (%v), successes=%d, want %d", count, err, len(ids), n/2+1)
+		}
+	})
+}
+
+func TestCustomerService_ValidatePassword(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := sqlstore.NewCustomerService(db, password.Hasher{Cost: bcrypt.MinCost})
+		store := mustCreateStore(t, db, "a")
+		in := newInput("jane@example.com")
+		in.Password = ptr("secret123")
+		c, err := s.CreateCustomer(ctx, store, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for pw, want := range map[string]bool{"secret123": true, "secret124": false, "": false} {
+			if ok, err := s.ValidatePassword(ctx, store, c.ID, pw); err != nil || ok != want {
+				t.Errorf("ValidatePassword(%q)=%v,%v, want %v", pw, ok, err, want)
+			}
+		}
+		if _, err := s.ValidatePassword(ctx, store, 99, "x"); customersd.ErrorCode(err) != customersd.ENOTFOUND {
+			t.Errorf("unknown customer: %v", err)
+		}
+	})
+}
