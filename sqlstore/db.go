@@ -22,6 +22,9 @@ type DB struct {
 	dialect *dialect
 	write   *sql.DB // SQLite: one connection, so writes queue in-process instead of failing busy
 	read    *sql.DB // SQLite: a pool of readers (WAL); PostgreSQL: the same pool as write
+	// committer batches SQLite write transactions (group commit); nil on
+	// PostgreSQL, whose concurrent transactions commit in parallel.
+	committer *committer
 }
 
 // Open opens the database named by dsn: "postgres://..." or "postgresql://..."
@@ -43,11 +46,29 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.dialect == sqliteDialect {
+		db.committer = newCommitter(db)
+	}
 	return db, nil
+}
+
+// SetGroupCommit turns SQLite's group commit on (the default) or off, for
+// benchmarks that compare it with one commit per write. Call it before use.
+func (db *DB) SetGroupCommit(on bool) {
+	switch {
+	case on && db.committer == nil && db.dialect == sqliteDialect:
+		db.committer = newCommitter(db)
+	case !on && db.committer != nil:
+		db.committer.close()
+		db.committer = nil
+	}
 }
 
 // Close closes the connection pools.
 func (db *DB) Close() error {
+	if db.committer != nil {
+		db.committer.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		if rerr := db.read.Close(); err == nil {
@@ -65,6 +86,28 @@ func (db *DB) Ping(ctx context.Context) error { return db.write.PingContext(ctx)
 
 // Stats returns the write pool's statistics, for metrics.
 func (db *DB) Stats() sql.DBStats { return db.write.Stats() }
+
+// PoolStats returns the statistics of each connection pool by name, for
+// metrics: "write" and "read" on SQLite; "main" on PostgreSQL, where reads
+// and writes share one pool.
+func (db *DB) PoolStats() map[string]sql.DBStats {
+	if db.read == db.write {
+		return map[string]sql.DBStats{"main": db.write.Stats()}
+	}
+	return map[string]sql.DBStats{"write": db.write.Stats(), "read": db.read.Stats()}
+}
+
+// SetMaxOpenConns caps the connections this process opens for queries: the
+// one pool on PostgreSQL, the readers on SQLite (whose writer is always a
+// single connection). n <= 0 keeps the default: 4 per CPU on PostgreSQL,
+// 2 per CPU on SQLite, at least 4 and 2. Idle ones are kept up to the cap.
+func (db *DB) SetMaxOpenConns(n int) {
+	if n <= 0 {
+		return
+	}
+	db.read.SetMaxOpenConns(n)
+	db.read.SetMaxIdleConns(n)
+}
 
 // queryer is what *sql.DB and *sql.Tx have in common.
 type queryer interface {
@@ -133,6 +176,9 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 // withTx runs fn in a write transaction: commit when fn succeeds, roll back
 // when it fails; a failed commit is never lost.
 func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.committer != nil {
+		return db.committer.submit(ctx, fn)
+	}
 	tx, err := db.BeginTx(ctx)
 	if err != nil {
 		return err
