@@ -41,6 +41,9 @@ func (s *CustomerService) FindCustomers(ctx context.Context, store customersd.St
 // CountCustomers implements customersd.CustomerService.
 func (s *CustomerService) CountCustomers(ctx context.Context, store customersd.StoreID, f customersd.CustomerFilter) (int64, error) {
 	where, args := customerWhere(store, f)
+	if len(args) == 1 { // the store alone: no filter
+		return countRows(ctx, s.db.reader(), store, resourceCustomer)
+	}
 	var n int64
 	if err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE `+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlstore: count customers of store %d: %w", store, err)

@@ -6,6 +6,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -210,5 +211,18 @@ const (
 	resourceAddress  = "address"
 	resourceGroup    = "group"
 )
+
+// countRows reads a resource's row count in a store, kept by triggers
+// (migration 0002) so that it costs one row, not a scan.
+func countRows(ctx context.Context, tx *Tx, store customersd.StoreID, resource string) (int64, error) {
+	var n int64
+	err := tx.queryRow(ctx, `SELECT n FROM row_counts WHERE store_id = ? AND resource = ?`, store, resource).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("sqlstore: count %s rows of store %d: %w", resource, store, err)
+	}
+	return n, nil
+}
 
 func unixTime(sec int64) time.Time { return time.Unix(sec, 0).UTC() }

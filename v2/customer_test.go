@@ -384,12 +384,15 @@ func TestDeleteCustomers(t *testing.T) {
 		ts.do("POST", "/customers", jane(), withStore(ts.otherHash), withToken(ts.otherToken)).want(t, 201)
 		ts.do("DELETE", "/customers?email=B@example.com", nil).want(t, http.StatusNoContent)
 		wantIDs(t, ts, "/customers", 1, 3)
+		wantCount(t, ts, "/customers/count", 2)
 		ts.do("DELETE", "/customers?nickname=x", nil).wantError(t, 400, "The field 'nickname' is not supported by this resource.")
 		wantIDs(t, ts, "/customers", 1, 3)
 		ts.do("DELETE", "/customers", nil).want(t, http.StatusNoContent)
 		ts.do("GET", "/customers", nil).want(t, http.StatusNoContent)
+		wantCount(t, ts, "/customers/count", 0)
 		// The other store's customers are untouched.
 		ts.do("GET", "/customers/1", nil, withStore(ts.otherHash), withToken(ts.otherToken)).want(t, 200)
+		wantCount(t, ts, "/customers/count", 1, withStore(ts.otherHash), withToken(ts.otherToken))
 	})
 }
 
@@ -409,5 +412,17 @@ func wantIDs(tb testing.TB, ts *testServer, path string, ids ...int64) {
 	}
 	if !slices.Equal(got, ids) {
 		tb.Fatalf("GET %s: ids=%v, want %v", path, got, ids)
+	}
+}
+
+// wantCount reads a count endpoint and checks its value.
+func wantCount(tb testing.TB, ts *testServer, path string, want int64, opts ...reqOption) {
+	tb.Helper()
+	var n struct {
+		Count *int64 `json:"count"`
+	}
+	ts.do("GET", path, nil, opts...).want(tb, http.StatusOK).decode(tb, &n)
+	if n.Count == nil || *n.Count != want {
+		tb.Fatalf("GET %s: count=%v, want %d", path, n.Count, want)
 	}
 }
