@@ -31,7 +31,9 @@ func TestCustomerInput_Validate(t *testing.T) {
 		{"ErrNotes", func(in *customersd.CustomerInput) { in.Notes = ptr(strings.Repeat("n", 65536)) }, true, "notes", "The field 'notes' is invalid."},
 		{"ErrNUL", func(in *customersd.CustomerInput) { in.Company = ptr("a\x00b") }, true, "company", "The field 'company' is invalid."},
 		{"Password", func(in *customersd.CustomerInput) { in.Password = ptr("secret123") }, true, "", ""},
-		{"PasswordConfirmed", func(in *customersd.CustomerInput) { in.Password, in.PasswordConfirmation = ptr("secret123"), ptr("secret123") }, true, "", ""},
+		{"PasswordConfirmed", func(in *customersd.CustomerInput) {
+			in.Password, in.PasswordConfirmation = ptr("secret123"), ptr("secret123")
+		}, true, "", ""},
 		{"ErrConfirmationMismatch", func(in *customersd.CustomerInput) { in.Password, in.PasswordConfirmation = ptr("secret123"), ptr("x") }, true, "password_confirmation", "The field 'password_confirmation' is invalid."},
 		{"ErrConfirmationAlone", func(in *customersd.CustomerInput) { in.PasswordConfirmation = ptr("secret123") }, true, "password_confirmation", "The field 'password_confirmation' is invalid."},
 		{"ErrPasswordTooLong", func(in *customersd.CustomerInput) { in.Password = ptr("a1" + strings.Repeat("x", 71)) }, true, "password", "The field 'password' is invalid."},

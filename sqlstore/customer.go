@@ -319,7 +319,9 @@ func decodeFormFields(s sql.NullString) ([]customersd.FormField, error) {
 // defaultGroupID returns the store's default group, or 0 when it has none.
 func defaultGroupID(ctx context.Context, tx *Tx, store customersd.StoreID) (int64, error) {
 	var id int64
-	err := tx.queryRow(ctx, `SELECT id FROM customer_groups WHERE store_id = ? AND is_default`, store).Scan(&id)
+	// Locked, so that a concurrent delete of that group (PostgreSQL) either
+	// finishes first, and there is no default, or waits for this insert.
+	err := tx.queryRow(ctx, `SELECT id FROM customer_groups WHERE store_id = ? AND is_default`+tx.dialect.forUpdate, store).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	} else if err != nil {

@@ -23,6 +23,10 @@ type dialect struct {
 	rebind func(query string) string
 	// lockMigrations serialises migrations between processes starting at once.
 	lockMigrations string
+	// forUpdate ends a SELECT that must lock the rows it reads until the
+	// transaction ends. SQLite has no row locks and needs none: it runs one
+	// write transaction at a time.
+	forUpdate string
 }
 
 var sqliteDialect = &dialect{
@@ -35,6 +39,7 @@ var postgresDialect = &dialect{
 	rebind: rebindDollar,
 	// Any constant key will do; it only has to be the same in every process.
 	lockMigrations: "SELECT pg_advisory_xact_lock(7265646)",
+	forUpdate:      " FOR UPDATE",
 }
 
 // rebindDollar turns '?' into $1, $2, ... Queries here never contain a '?'

@@ -1,0 +1,235 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/country"
+)
+
+// AddressService implements customersd.AddressService.
+type AddressService struct {
+	db *DB
+}
+
+var _ customersd.AddressService = (*AddressService)(nil)
+
+// NewAddressService returns the customer addresses of db.
+func NewAddressService(db *DB) *AddressService { return &AddressService{db: db} }
+
+const addressColumns = `id, customer_id, first_name, last_name, company, street_1, street_2,
+	city, state, zip, country, country_iso2, phone, address_type, form_fields`
+
+// FindAddressByID implements customersd.AddressService.
+func (s *AddressService) FindAddressByID(ctx context.Context, store customersd.StoreID, customerID, id int64) (*customersd.Address, error) {
+	return findAddressByID(ctx, s.db.reader(), store, customerID, id)
+}
+
+// FindAddresses implements customersd.AddressService.
+func (s *AddressService) FindAddresses(ctx context.Context, store customersd.StoreID, f customersd.AddressFilter) ([]*customersd.Address, error) {
+	tx := s.db.reader()
+	as, err := findAddresses(ctx, tx, store, f)
+	if err != nil || len(as) > 0 {
+		return as, err
+	}
+	// No addresses: a customer without any (204) or no such customer (404).
+	return nil, checkAddressOwner(ctx, tx, store, f.CustomerID)
+}
+
+// CountAddresses implements customersd.AddressService.
+func (s *AddressService) CountAddresses(ctx context.Context, store customersd.StoreID, f customersd.AddressFilter) (int64, error) {
+	tx := s.db.reader()
+	where, args := addressWhere(store, f)
+	var n int64
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM customer_addresses WHERE `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlstore: count addresses of store %d: %w", store, err)
+	}
+	if n == 0 {
+		return 0, checkAddressOwner(ctx, tx, store, f.CustomerID)
+	}
+	return n, nil
+}
+
+// checkAddressOwner returns ENOTFOUND when customerID is set and names no
+// customer of the store.
+func checkAddressOwner(ctx context.Context, tx *Tx, store customersd.StoreID, customerID *int64) error {
+	if customerID == nil {
+		return nil
+	}
+	var one int
+	err := tx.queryRow(ctx, `SELECT 1 FROM customers WHERE store_id = ? AND id = ?`, store, *customerID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return customersd.NotFound("Customer", *customerID)
+	} else if err != nil {
+		return fmt.Errorf("sqlstore: find customer %d of store %d: %w", *customerID, store, err)
+	}
+	return nil
+}
+
+// CreateAddress implements customersd.AddressService.
+func (s *AddressService) CreateAddress(ctx context.Context, store customersd.StoreID, customerID int64, in *customersd.AddressInput) (*customersd.Address, error) {
+	if err := in.ValidateCreate(); err != nil {
+		return nil, err
+	}
+	a := &customersd.Address{CustomerID: customerID}
+	in.Apply(a)
+	if err := resolveCountry(a); err != nil {
+		return nil, err
+	}
+	err := s.db.withTx(ctx, func(tx *Tx) error {
+		id, err := nextID(ctx, tx, store, resourceAddress)
+		if err != nil {
+			return err
+		}
+		a.ID = id
+		formFields, err := encodeFormFields(a.FormFields)
+		if err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `INSERT INTO customer_addresses (store_id, `+addressColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			store, a.ID, a.CustomerID, a.FirstName, a.LastName, a.Company, a.Street1, a.Street2,
+			a.City, a.State, a.Zip, a.Country, a.CountryISO2, a.Phone, a.AddressType, formFields)
+		// The foreign key, not a prior SELECT, decides whether the customer
+		// exists: a customer deleted meanwhile cannot gain an address.
+		if isForeignKeyViolation(err) {
+			return customersd.NotFound("Customer", customerID)
+		} else if err != nil {
+			return fmt.Errorf("sqlstore: insert address for customer %d of store %d: %w", customerID, store, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// resolveCountry replaces the country as sent by its canonical name and sets
+// its ISO code (BEHAVIOR.md, "Addresses").
+func resolveCountry(a *customersd.Address) error {
+	c, ok := country.Lookup(a.Country)
+	if !ok {
+		return customersd.Invalid("country")
+	}
+	a.Country, a.CountryISO2 = c.Name, c.ISO2
+	return nil
+}
+
+// UpdateAddress implements customersd.AddressService.
+func (s *AddressService) UpdateAddress(ctx context.Context, store customersd.StoreID, customerID, id int64, in *customersd.AddressInput) (*customersd.Address, error) {
+	if err := in.ValidateUpdate(); err != nil {
+		return nil, err
+	}
+	var a *customersd.Address
+	err := s.db.withTx(ctx, func(tx *Tx) error {
+		var err error
+		if a, err = findAddressByID(ctx, tx, store, customerID, id); err != nil {
+			return err
+		}
+		in.Apply(a)
+		if in.Country != nil {
+			if err := resolveCountry(a); err != nil {
+				return err
+			}
+		}
+		_, err = tx.exec(ctx, `UPDATE customer_addresses SET first_name = ?, last_name = ?, company = ?,
+			street_1 = ?, street_2 = ?, city = ?, state = ?, zip = ?, country = ?, country_iso2 = ?,
+			phone = ?, address_type = ?
+			WHERE store_id = ? AND customer_id = ? AND id = ?`,
+			a.FirstName, a.LastName, a.Company, a.Street1, a.Street2, a.City, a.State, a.Zip,
+			a.Country, a.CountryISO2, a.Phone, a.AddressType, store, customerID, id)
+		if err != nil {
+			return fmt.Errorf("sqlstore: update address %d of customer %d of store %d: %w", id, customerID, store, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// DeleteAddress implements customersd.AddressService.
+func (s *AddressService) DeleteAddress(ctx context.Context, store customersd.StoreID, customerID, id int64) error {
+	return s.db.withTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `DELETE FROM customer_addresses WHERE store_id = ? AND customer_id = ? AND id = ?`, store, customerID, id)
+		if err != nil {
+			return fmt.Errorf("sqlstore: delete address %d of customer %d of store %d: %w", id, customerID, store, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("sqlstore: delete address %d of customer %d of store %d: %w", id, customerID, store, err)
+		} else if n == 0 {
+			return customersd.NotFound("Address", id)
+		}
+		return nil
+	})
+}
+
+// DeleteAddresses implements customersd.AddressService.
+func (s *AddressService) DeleteAddresses(ctx context.Context, store customersd.StoreID, customerID int64) error {
+	return s.db.withTx(ctx, func(tx *Tx) error {
+		if err := checkAddressOwner(ctx, tx, store, &customerID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM customer_addresses WHERE store_id = ? AND customer_id = ?`, store, customerID); err != nil {
+			return fmt.Errorf("sqlstore: delete addresses of customer %d of store %d: %w", customerID, store, err)
+		}
+		return nil
+	})
+}
+
+// findAddressByID finds an address of customerID, or of any customer of the
+// store when customerID is 0.
+func findAddressByID(ctx context.Context, tx *Tx, store customersd.StoreID, customerID, id int64) (*customersd.Address, error) {
+	f := customersd.AddressFilter{ID: &id}
+	if customerID != 0 {
+		f.CustomerID = &customerID
+	}
+	as, err := findAddresses(ctx, tx, store, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(as) == 0 {
+		return nil, customersd.NotFound("Address", id)
+	}
+	return as[0], nil
+}
+
+func findAddresses(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.AddressFilter) ([]*customersd.Address, error) {
+	where, args := addressWhere(store, f)
+	rows, err := tx.query(ctx, `SELECT `+addressColumns+` FROM customer_addresses WHERE `+where+` ORDER BY id`+pageClause(f.Page), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find addresses of store %d: %w", store, err)
+	}
+	defer rows.Close()
+	var out []*customersd.Address
+	for rows.Next() {
+		var a customersd.Address
+		var formFields sql.NullString
+		if err := rows.Scan(&a.ID, &a.CustomerID, &a.FirstName, &a.LastName, &a.Company, &a.Street1, &a.Street2,
+			&a.City, &a.State, &a.Zip, &a.Country, &a.CountryISO2, &a.Phone, &a.AddressType, &formFields); err != nil {
+			return nil, fmt.Errorf("sqlstore: scan address of store %d: %w", store, err)
+		}
+		if a.FormFields, err = decodeFormFields(formFields); err != nil {
+			return nil, fmt.Errorf("sqlstore: address %d of store %d: %w", a.ID, store, err)
+		}
+		out = append(out, &a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: find addresses of store %d: %w", store, err)
+	}
+	return out, nil
+}
+
+// addressWhere starts with the store, so no query reaches another store's rows.
+func addressWhere(store customersd.StoreID, f customersd.AddressFilter) (string, []any) {
+	w := whereBuilder{}
+	w.add("store_id = ?", store)
+	w.addIf(f.CustomerID != nil, "customer_id = ?", deref(f.CustomerID))
+	w.addIf(f.ID != nil, "id = ?", deref(f.ID))
+	return w.String(), w.args
+}

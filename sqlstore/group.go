@@ -1,0 +1,331 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/customersd/customersd"
+)
+
+// GroupService implements customersd.GroupService.
+type GroupService struct {
+	db *DB
+}
+
+var _ customersd.GroupService = (*GroupService)(nil)
+
+// NewGroupService returns the customer groups of db.
+func NewGroupService(db *DB) *GroupService { return &GroupService{db: db} }
+
+const groupColumns = `id, name, is_default, is_group_for_guests, category_access, discount_rules,
+	date_created, date_modified`
+
+// FindGroupByID implements customersd.GroupService.
+func (s *GroupService) FindGroupByID(ctx context.Context, store customersd.StoreID, id int64) (*customersd.Group, error) {
+	return findGroupByID(ctx, s.db.reader(), store, id)
+}
+
+// FindGroups implements customersd.GroupService.
+func (s *GroupService) FindGroups(ctx context.Context, store customersd.StoreID, f customersd.GroupFilter) ([]*customersd.Group, error) {
+	return findGroups(ctx, s.db.reader(), store, f)
+}
+
+// CountGroups implements customersd.GroupService.
+func (s *GroupService) CountGroups(ctx context.Context, store customersd.StoreID, f customersd.GroupFilter) (int64, error) {
+	where, args := groupWhere(store, f)
+	var n int64
+	if err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM customer_groups WHERE `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlstore: count groups of store %d: %w", store, err)
+	}
+	return n, nil
+}
+
+// CreateGroup implements customersd.GroupService.
+func (s *GroupService) CreateGroup(ctx context.Context, store customersd.StoreID, in *customersd.GroupInput) (*customersd.Group, error) {
+	if err := in.ValidateCreate(); err != nil {
+		return nil, err
+	}
+	g := &customersd.Group{}
+	in.Apply(g)
+	err := s.db.withTx(ctx, func(tx *Tx) error {
+		if err := lockGroups(ctx, tx, store); err != nil {
+			return err
+		}
+		id, err := nextID(ctx, tx, store, resourceGroup)
+		if err != nil {
+			return err
+		}
+		g.ID, g.DateCreated, g.DateModified = id, tx.now, tx.now
+		if err := moveGroupFlags(ctx, tx, store, g); err != nil {
+			return err
+		}
+		ca, rules, err := encodeGroupRules(g)
+		if err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `INSERT INTO customer_groups (store_id, `+groupColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			store, g.ID, g.Name, g.IsDefault, g.IsGroupForGuests, ca, rules, g.DateCreated.Unix(), g.DateModified.Unix())
+		return groupWriteError(err, store, g.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// UpdateGroup implements customersd.GroupService.
+func (s *GroupService) UpdateGroup(ctx context.Context, store customersd.StoreID, id int64, in *customersd.GroupInput) (*customersd.Group, error) {
+	if err := in.ValidateUpdate(); err != nil {
+		return nil, err
+	}
+	var g *customersd.Group
+	err := s.db.withTx(ctx, func(tx *Tx) error {
+		if err := lockGroups(ctx, tx, store); err != nil {
+			return err
+		}
+		var err error
+		if g, err = findGroupByID(ctx, tx, store, id); err != nil {
+			return err
+		}
+		in.Apply(g)
+		g.DateModified = tx.now
+		if err := moveGroupFlags(ctx, tx, store, g); err != nil {
+			return err
+		}
+		ca, rules, err := encodeGroupRules(g)
+		if err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `UPDATE customer_groups SET name = ?, is_default = ?, is_group_for_guests = ?,
+			category_access = ?, discount_rules = ?, date_modified = ?
+			WHERE store_id = ? AND id = ?`,
+			g.Name, g.IsDefault, g.IsGroupForGuests, ca, rules, g.DateModified.Unix(), store, id)
+		return groupWriteError(err, store, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// DeleteGroup implements customersd.GroupService.
+func (s *GroupService) DeleteGroup(ctx context.Context, store customersd.StoreID, id int64) error {
+	return s.db.withTx(ctx, func(tx *Tx) error {
+		n, err := deleteGroups(ctx, tx, store, customersd.GroupFilter{ID: &id})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return customersd.NotFound("Customer group", id)
+		}
+		return nil
+	})
+}
+
+// DeleteGroups implements customersd.GroupService.
+func (s *GroupService) DeleteGroups(ctx context.Context, store customersd.StoreID, f customersd.GroupFilter) error {
+	return s.db.withTx(ctx, func(tx *Tx) error {
+		_, err := deleteGroups(ctx, tx, store, f)
+		return err
+	})
+}
+
+// lockGroups serialises the group writes of a store: it locks the store's
+// group ID counter without changing it. Two requests setting is_default at
+// once would otherwise both clear the old default, both set their own, and
+// one would fail on the unique index; in line, the second sees the first's
+// default and clears it. SQLite runs one write transaction at a time anyway.
+func lockGroups(ctx context.Context, tx *Tx, store customersd.StoreID) error {
+	_, err := tx.exec(ctx, `INSERT INTO id_counters (store_id, resource, last_id) VALUES (?, ?, 0)
+		ON CONFLICT (store_id, resource) DO UPDATE SET last_id = id_counters.last_id`, store, resourceGroup)
+	if err != nil {
+		return fmt.Errorf("sqlstore: lock groups of store %d: %w", store, err)
+	}
+	return nil
+}
+
+// moveGroupFlags clears is_default and is_group_for_guests on the other
+// groups of the store when g takes them: at most one group holds each flag
+// (BEHAVIOR.md, "Customer groups"). A group that loses a flag is modified.
+func moveGroupFlags(ctx context.Context, tx *Tx, store customersd.StoreID, g *customersd.Group) error {
+	for _, flag := range []struct {
+		column string
+		set    bool
+	}{{"is_default", g.IsDefault}, {"is_group_for_guests", g.IsGroupForGuests}} {
+		if !flag.set {
+			continue
+		}
+		_, err := tx.exec(ctx, `UPDATE customer_groups SET `+flag.column+` = FALSE, date_modified = ?
+			WHERE store_id = ? AND `+flag.column+` AND id <> ?`, tx.now.Unix(), store, g.ID)
+		if err != nil {
+			return fmt.Errorf("sqlstore: clear %s of groups of store %d: %w", flag.column, store, err)
+		}
+	}
+	return nil
+}
+
+// groupWriteError maps constraint violations to what the client did. The
+// only unique indexes a group write can hit are the one-default and
+// one-guest indexes; lockGroups keeps that from happening, and if it ever
+// does the client gets a 400 it can retry, never a 500.
+func groupWriteError(err error, store customersd.StoreID, id int64) error {
+	switch {
+	case err == nil:
+		return nil
+	case isUniqueViolation(err):
+		field := "is_default"
+		if constraintName(err) == "customer_groups_one_guest" {
+			field = "is_group_for_guests"
+		}
+		return &customersd.Error{
+			Code:    customersd.ECONFLICT,
+			Field:   field,
+			Message: customersd.Invalid(field).Message,
+			Details: map[string]string{"invalid_reason": "Another request changed this flag at the same time; retry."},
+		}
+	default:
+		return fmt.Errorf("sqlstore: write group %d of store %d: %w", id, store, err)
+	}
+}
+
+// deleteGroups deletes the matching groups and unassigns their customers,
+// returning how many groups went. It first locks the groups themselves, so
+// a customer being saved into one of them at the same moment either commits
+// first (and is unassigned here) or waits and then fails its foreign key
+// check, instead of making this delete fail.
+func deleteGroups(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.GroupFilter) (int64, error) {
+	if err := lockGroups(ctx, tx, store); err != nil {
+		return 0, err
+	}
+	f.Page = customersd.Page{}
+	where, args := groupWhere(store, f)
+	rows, err := tx.query(ctx, `SELECT id FROM customer_groups WHERE `+where+tx.dialect.forUpdate, args...)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: lock groups of store %d: %w", store, err)
+	}
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("sqlstore: scan group of store %d: %w", store, err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("sqlstore: lock groups of store %d: %w", store, err)
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
+	// Unassigning changes the customer, so its date_modified moves: a sync
+	// polling with If-Modified-Since sees the new customer_group_id.
+	if _, err := tx.exec(ctx, `UPDATE customers SET customer_group_id = NULL, date_modified = ?
+		WHERE store_id = ? AND customer_group_id IN `+in, append([]any{tx.now.Unix(), store}, ids...)...); err != nil {
+		return 0, fmt.Errorf("sqlstore: unassign customers of groups of store %d: %w", store, err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM customer_groups WHERE store_id = ? AND id IN `+in, append([]any{store}, ids...)...); err != nil {
+		return 0, fmt.Errorf("sqlstore: delete groups of store %d: %w", store, err)
+	}
+	return int64(len(ids)), nil
+}
+
+func findGroupByID(ctx context.Context, tx *Tx, store customersd.StoreID, id int64) (*customersd.Group, error) {
+	gs, err := findGroups(ctx, tx, store, customersd.GroupFilter{ID: &id})
+	if err != nil {
+		return nil, err
+	}
+	if len(gs) == 0 {
+		return nil, customersd.NotFound("Customer group", id)
+	}
+	return gs[0], nil
+}
+
+func findGroups(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.GroupFilter) ([]*customersd.Group, error) {
+	where, args := groupWhere(store, f)
+	rows, err := tx.query(ctx, `SELECT `+groupColumns+` FROM customer_groups WHERE `+where+` ORDER BY id`+pageClause(f.Page), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find groups of store %d: %w", store, err)
+	}
+	defer rows.Close()
+	var out []*customersd.Group
+	for rows.Next() {
+		g, err := scanGroup(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: scan group of store %d: %w", store, err)
+		}
+		out = append(out, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: find groups of store %d: %w", store, err)
+	}
+	return out, nil
+}
+
+func scanGroup(rows *sql.Rows) (*customersd.Group, error) {
+	var (
+		g                 customersd.Group
+		ca, rules         string
+		created, modified int64
+	)
+	if err := rows.Scan(&g.ID, &g.Name, &g.IsDefault, &g.IsGroupForGuests, &ca, &rules, &created, &modified); err != nil {
+		return nil, err
+	}
+	g.DateCreated, g.DateModified = unixTime(created), unixTime(modified)
+	if err := json.Unmarshal([]byte(ca), &g.CategoryAccess); err != nil {
+		return nil, fmt.Errorf("group %d: %w", g.ID, err)
+	}
+	if err := json.Unmarshal([]byte(rules), &g.DiscountRules); err != nil {
+		return nil, fmt.Errorf("group %d: %w", g.ID, err)
+	}
+	if g.DiscountRules == nil {
+		g.DiscountRules = []customersd.DiscountRule{}
+	}
+	return &g, nil
+}
+
+// encodeGroupRules renders category_access and discount_rules in their V2
+// wire form, which is how they are stored (the export embeds them as they are).
+func encodeGroupRules(g *customersd.Group) (string, string, error) {
+	ca, err := json.Marshal(g.CategoryAccess)
+	if err != nil {
+		return "", "", fmt.Errorf("sqlstore: encode category access of group %d: %w", g.ID, err)
+	}
+	rules := g.DiscountRules
+	if rules == nil {
+		rules = []customersd.DiscountRule{}
+	}
+	rb, err := json.Marshal(rules)
+	if err != nil {
+		return "", "", fmt.Errorf("sqlstore: encode discount rules of group %d: %w", g.ID, err)
+	}
+	return string(ca), string(rb), nil
+}
+
+// groupWhere starts with the store, so no query reaches another store's rows.
+func groupWhere(store customersd.StoreID, f customersd.GroupFilter) (string, []any) {
+	w := whereBuilder{}
+	w.add("store_id = ?", store)
+	w.addIf(f.ID != nil, "id = ?", deref(f.ID))
+	w.addIf(f.Name != nil, "name = ?", deref(f.Name))
+	if f.NameLike != nil {
+		// LOWER on both sides: SQLite's LIKE folds ASCII only and
+		// PostgreSQL's not at all. The client's % and _ are literal.
+		w.add(`LOWER(name) LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(strings.ToLower(*f.NameLike))+"%")
+	}
+	w.addIf(f.IsDefault != nil, "is_default = ?", deref(f.IsDefault))
+	w.addIf(f.IsGroupForGuests != nil, "is_group_for_guests = ?", deref(f.IsGroupForGuests))
+	w.addTime("date_created >= ?", f.MinDateCreated)
+	w.addTime("date_created <= ?", f.MaxDateCreated)
+	w.addTime("date_modified >= ?", f.MinDateModified)
+	w.addTime("date_modified <= ?", f.MaxDateModified)
+	w.addTime("date_modified > ?", f.ModifiedSince)
+	return w.String(), w.args
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
