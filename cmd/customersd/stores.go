@@ -8,7 +8,9 @@ import (
 	"github.com/customersd/customersd/sqlstore"
 )
 
-// StoresCommand manages stores: customersd stores create|list.
+// StoresCommand manages stores: customersd stores
+// create|list|delete|reset|export|import|quota. Each subcommand beyond
+// create and list has a file and a command type of its own.
 type StoresCommand struct {
 	*Main
 }
@@ -16,14 +18,27 @@ type StoresCommand struct {
 // Run implements "customersd stores".
 func (c *StoresCommand) Run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("stores: want a subcommand: create or list")
+		return fmt.Errorf("stores: want a subcommand: create, list, delete, reset, export, import or quota")
 	}
 	sub, args := args[0], args[1:]
+	switch sub {
+	case "quota":
+		return (&QuotaCommand{Main: c.Main}).Run(ctx, args)
+	case "delete":
+		return (&StoresDeleteCommand{Main: c.Main}).Run(ctx, args)
+	case "reset":
+		return (&StoresResetCommand{Main: c.Main}).Run(ctx, args)
+	case "export":
+		return (&StoresExportCommand{Main: c.Main}).Run(ctx, args)
+	case "import":
+		return (&StoresImportCommand{Main: c.Main}).Run(ctx, args)
+	}
 	fs := newFlagSet(c.Main, "stores "+sub)
-	var dsn, hash string
+	var dsn, hash, plan string
 	c.databaseFlag(fs, &dsn)
 	if sub == "create" {
 		fs.StringVar(&hash, "hash", "", "store hash (random when empty)")
+		fs.StringVar(&plan, "plan", customersd.PlanStandard, "plan: standard, plus, pro or enterprise")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -39,7 +54,7 @@ func (c *StoresCommand) Run(ctx context.Context, args []string) error {
 		if hash == "" {
 			hash = customersd.NewStoreHash()
 		}
-		st := &customersd.Store{Hash: hash}
+		st := &customersd.Store{Hash: hash, Plan: plan}
 		if err := tenants.CreateStore(ctx, st); err != nil {
 			return fmt.Errorf("create store: %w", err)
 		}

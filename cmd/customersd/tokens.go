@@ -8,15 +8,24 @@ import (
 	"github.com/customersd/customersd/sqlstore"
 )
 
-// TokensCommand manages API tokens: customersd tokens create.
+// TokensCommand manages API tokens: customersd tokens create|list|revoke.
+// list and revoke have files and command types of their own.
 type TokensCommand struct {
 	*Main
 }
 
 // Run implements "customersd tokens".
 func (c *TokensCommand) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "list":
+			return (&TokensListCommand{Main: c.Main}).Run(ctx, args[1:])
+		case "revoke":
+			return (&TokensRevokeCommand{Main: c.Main}).Run(ctx, args[1:])
+		}
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("tokens: want a subcommand: create")
+		return fmt.Errorf("tokens: want a subcommand: create, list or revoke")
 	}
 	fs := newFlagSet(c.Main, "tokens create")
 	var dsn, hash, scope, token string

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/customersd/customersd/sqlstore"
+)
+
+// TokensListCommand lists a store's API accounts, one per line: client id,
+// scopes, creation time. Tokens are stored as hashes and never shown.
+type TokensListCommand struct {
+	*Main
+}
+
+// Run implements "customersd tokens list".
+func (c *TokensListCommand) Run(ctx context.Context, args []string) error {
+	sc := &storeCommand{name: "tokens list"}
+	fs := newFlagSet(c.Main, sc.name)
+	sc.flags(c.Main, fs)
+	if err := sc.parse(fs, args); err != nil {
+		return err
+	}
+	db, st, err := sc.open(ctx, fs)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	accounts, err := sqlstore.NewTenantService(db).FindAPIAccounts(ctx, st.ID)
+	if err != nil {
+		return fmt.Errorf("tokens list %s: %w", st.Hash, err)
+	}
+	for _, a := range accounts {
+		scopes := make([]string, len(a.Scopes))
+		for i, sc := range a.Scopes {
+			scopes[i] = string(sc)
+		}
+		fmt.Fprintf(c.Stdout, "%s\t%s\t%s\n", a.ClientID, strings.Join(scopes, ","), a.CreatedAt.Format("2006-01-02T15:04:05Z"))
+	}
+	return nil
+}

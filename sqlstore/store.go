@@ -1,0 +1,106 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/customersd/customersd"
+)
+
+// DeleteStore implements customersd.TenantService.
+func (s *TenantService) DeleteStore(ctx context.Context, store customersd.StoreID) error {
+	return s.db.withTx(ctx, func(tx *Tx) error {
+		if err := lockStore(ctx, tx, store); err != nil {
+			return err
+		}
+		// The foreign keys would cascade from stores, but deleting the data
+		// first, children before parents, does not depend on how each
+		// database orders cascades (customers -> customer_groups has no
+		// cascade) and is one indexed range delete per table.
+		if err := clearStore(ctx, tx, store); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM stores WHERE id = ?`, store); err != nil {
+			return fmt.Errorf("sqlstore: delete store %d: %w", store, err)
+		}
+		return nil
+	})
+}
+
+// ResetStore implements customersd.TenantService.
+func (s *TenantService) ResetStore(ctx context.Context, store customersd.StoreID) error {
+	return s.db.withTx(ctx, func(tx *Tx) error {
+		if err := lockStore(ctx, tx, store); err != nil {
+			return err
+		}
+		// Zeroed before the delete, and not deleted: see lockCounters.
+		if _, err := tx.exec(ctx, `UPDATE id_counters SET last_id = 0 WHERE store_id = ?`, store); err != nil {
+			return fmt.Errorf("sqlstore: reset id counters of store %d: %w", store, err)
+		}
+		return clearStore(ctx, tx, store)
+	})
+}
+
+// CountStore implements customersd.TenantService. It reads the counts the
+// triggers of migration 0002 keep, one row per resource, not a scan.
+func (s *TenantService) CountStore(ctx context.Context, store customersd.StoreID) (*customersd.StoreCounts, error) {
+	var n customersd.StoreCounts
+	var exists int
+	err := s.db.reader().queryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM stores WHERE id = ?),
+		COALESCE((SELECT n FROM row_counts WHERE store_id = ? AND resource = ?), 0),
+		COALESCE((SELECT n FROM row_counts WHERE store_id = ? AND resource = ?), 0),
+		COALESCE((SELECT n FROM row_counts WHERE store_id = ? AND resource = ?), 0)`,
+		store, store, resourceCustomer, store, resourceAddress, store, resourceGroup).
+		Scan(&exists, &n.Customers, &n.Addresses, &n.Groups)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: count data of store %d: %w", store, err)
+	}
+	if exists == 0 {
+		return nil, customersd.Errorf(customersd.ENOTFOUND, "Store %d not found.", store)
+	}
+	return &n, nil
+}
+
+// lockStore takes the store's row lock for the rest of the transaction, so
+// whole-store operations (reset, import, delete) on one store run one after
+// the other, also across processes sharing a PostgreSQL database. The no-op
+// UPDATE is the portable form of SELECT ... FOR UPDATE, which SQLite lacks
+// (and does not need: it has one writer). Returns ENOTFOUND.
+func lockStore(ctx context.Context, tx *Tx, store customersd.StoreID) error {
+	res, err := tx.exec(ctx, `UPDATE stores SET plan = plan WHERE id = ?`, store)
+	if err != nil {
+		return fmt.Errorf("sqlstore: lock store %d: %w", store, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlstore: lock store %d: %w", store, err)
+	}
+	if n == 0 {
+		return customersd.Errorf(customersd.ENOTFOUND, "Store %d not found.", store)
+	}
+	return nil
+}
+
+// lockCounters takes the locks of the store's ID counters, which every V2
+// insert takes too (nextID). A whole-store operation thus waits for the
+// inserts in flight and holds back new ones until it commits, so on
+// PostgreSQL no customer created meanwhile survives a reset or collides
+// with an imported ID.
+func lockCounters(ctx context.Context, tx *Tx, store customersd.StoreID) error {
+	if _, err := tx.exec(ctx, `UPDATE id_counters SET last_id = last_id WHERE store_id = ?`, store); err != nil {
+		return fmt.Errorf("sqlstore: lock id counters of store %d: %w", store, err)
+	}
+	return nil
+}
+
+// clearStore deletes a store's addresses, customers and groups, children
+// first so that no foreign key is ever checked against a half-deleted parent.
+func clearStore(ctx context.Context, tx *Tx, store customersd.StoreID) error {
+	for _, table := range []string{"customer_addresses", "customers", "customer_groups"} {
+		if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE store_id = ?`, store); err != nil {
+			return fmt.Errorf("sqlstore: clear %s of store %d: %w", table, store, err)
+		}
+	}
+	return nil
+}
