@@ -17,6 +17,9 @@ type Store struct {
 	Hash      string
 	Plan      string
 	CreatedAt time.Time
+	// RateLimit is the store's own request quota; nil means the server's
+	// default for Plan.
+	RateLimit *RateLimit
 }
 
 // Scope is an OAuth scope of an API account.
@@ -48,6 +51,27 @@ func (a *APIAccount) CanRead() bool {
 // CanWrite reports whether the account may change data.
 func (a *APIAccount) CanWrite() bool { return slices.Contains(a.Scopes, ScopeCustomers) }
 
+// The BigCommerce plans a store can be on; the plan sets its default request
+// quota (BEHAVIOR.md, "Rate limits").
+const (
+	PlanStandard   = "standard"
+	PlanPlus       = "plus"
+	PlanPro        = "pro"
+	PlanEnterprise = "enterprise"
+)
+
+// ValidPlan reports whether p names a plan customersd knows.
+func ValidPlan(p string) bool {
+	return p == PlanStandard || p == PlanPlus || p == PlanPro || p == PlanEnterprise
+}
+
+// StoreCounts are the sizes of a store's collections.
+type StoreCounts struct {
+	Customers int64
+	Addresses int64
+	Groups    int64
+}
+
 var storeHashPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 
 // ValidStoreHash reports whether h can name a store: it appears in URL paths,
@@ -60,16 +84,34 @@ type TenantService interface {
 	// named storeHash. Returns EUNAUTHORIZED otherwise, saying nothing about
 	// whether the store exists.
 	Authenticate(ctx context.Context, storeHash, token string) (*APIAccount, error)
-	// CreateStore creates a store. Returns EINVALID for a bad hash, ECONFLICT
-	// if the hash is taken.
+	// CreateStore creates a store, on the standard plan unless s.Plan is set.
+	// Returns EINVALID for a bad hash or plan, ECONFLICT if the hash is taken.
 	CreateStore(ctx context.Context, s *Store) error
+	// DeleteStore deletes a store with all its data and API accounts.
+	// Returns ENOTFOUND if there is no such store.
+	DeleteStore(ctx context.Context, store StoreID) error
+	// ResetStore deletes every customer, address and group of a store and
+	// restarts its IDs at 1; its API accounts stay. Returns ENOTFOUND.
+	ResetStore(ctx context.Context, store StoreID) error
+	// CountStore counts a store's customers, addresses and groups. Returns ENOTFOUND.
+	CountStore(ctx context.Context, store StoreID) (*StoreCounts, error)
 	// FindStores lists every store.
 	FindStores(ctx context.Context) ([]*Store, error)
 	// FindStoreByHash returns ENOTFOUND if there is no such store.
 	FindStoreByHash(ctx context.Context, hash string) (*Store, error)
+	// SetStoreRateLimit gives a store its own request quota, or with nil
+	// returns it to its plan's default. Returns EINVALID for a quota out of
+	// bounds, ENOTFOUND if there is no such store.
+	SetStoreRateLimit(ctx context.Context, store StoreID, q *RateLimit) error
 	// CreateAPIAccount adds a token to a store and returns the account. The
 	// token is stored only as a hash. Returns ECONFLICT if the token exists.
 	CreateAPIAccount(ctx context.Context, store StoreID, token string, scopes []Scope) (*APIAccount, error)
 	// FindAPIAccountByToken returns ENOTFOUND if no account has that token.
 	FindAPIAccountByToken(ctx context.Context, token string) (*APIAccount, error)
+	// FindAPIAccounts lists a store's accounts, oldest first. Tokens are
+	// never returned: only their hashes are stored.
+	FindAPIAccounts(ctx context.Context, store StoreID) ([]*APIAccount, error)
+	// RevokeAPIAccount deletes an account of a store; its token stops working
+	// at once. Returns ENOTFOUND if the store has no account with that client id.
+	RevokeAPIAccount(ctx context.Context, store StoreID, clientID string) error
 }

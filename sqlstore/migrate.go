@@ -29,8 +29,18 @@ func migrationNames(dialect string) ([]string, error) {
 // transaction, in name order. Released files are never edited: a change is
 // a new file in both dialects.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+	// Under the migration lock: two PostgreSQL sessions running CREATE
+	// TABLE IF NOT EXISTS at once can both find the table missing, and the
+	// second then fails on a catalog index (23505). Nodes start together.
+	err := db.withTx(ctx, func(tx *Tx) error {
+		if err := db.lockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("sqlstore: create schema_migrations: %w", err)
 	}
 	names, err := migrationNames(db.dialect.name)
@@ -47,10 +57,8 @@ func (db *DB) migrate(ctx context.Context) error {
 
 func (db *DB) applyMigration(ctx context.Context, name string) error {
 	return db.withTx(ctx, func(tx *Tx) error {
-		if db.dialect.lockMigrations != "" {
-			if _, err := tx.exec(ctx, db.dialect.lockMigrations); err != nil {
-				return fmt.Errorf("sqlstore: lock migrations: %w", err)
-			}
+		if err := db.lockMigrations(ctx, tx); err != nil {
+			return err
 		}
 		var n int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
@@ -72,4 +80,17 @@ func (db *DB) applyMigration(ctx context.Context, name string) error {
 		}
 		return nil
 	})
+}
+
+// lockMigrations makes processes that start at once migrate one after the
+// other: the lock is held until tx ends. SQLite needs none, as its
+// write transactions take the database lock when they begin.
+func (db *DB) lockMigrations(ctx context.Context, tx *Tx) error {
+	if db.dialect.lockMigrations == "" {
+		return nil
+	}
+	if _, err := tx.exec(ctx, db.dialect.lockMigrations); err != nil {
+		return fmt.Errorf("sqlstore: lock migrations: %w", err)
+	}
+	return nil
 }

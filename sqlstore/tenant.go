@@ -39,10 +39,12 @@ func (s *TenantService) Authenticate(ctx context.Context, storeHash, token strin
 		scopes string
 		got    []byte
 		since  int64
+		rl     nullRateLimit
 	)
-	err := s.db.reader().queryRow(ctx, `SELECT a.client_id, a.scopes, a.token_hash, s.id, s.hash, s.plan, s.created_at
+	err := s.db.reader().queryRow(ctx, `SELECT a.client_id, a.scopes, a.token_hash, s.id, s.hash, s.plan, s.created_at,
+		s.rate_limit_requests, s.rate_limit_window_ms
 		FROM api_accounts a JOIN stores s ON s.id = a.store_id WHERE a.token_hash = ?`, want).
-		Scan(&a.ClientID, &scopes, &got, &a.Store.ID, &a.Store.Hash, &a.Store.Plan, &since)
+		Scan(&a.ClientID, &scopes, &got, &a.Store.ID, &a.Store.Hash, &a.Store.Plan, &since, &rl.requests, &rl.windowMS)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, unauthorized
 	} else if err != nil {
@@ -54,6 +56,7 @@ func (s *TenantService) Authenticate(ctx context.Context, storeHash, token strin
 		return nil, unauthorized
 	}
 	a.Store.CreatedAt = unixTime(since)
+	a.Store.RateLimit = rl.value()
 	a.Scopes = parseScopes(scopes)
 	return &a, nil
 }
@@ -72,12 +75,22 @@ func (s *TenantService) CreateStore(ctx context.Context, st *customersd.Store) e
 		return customersd.Invalid("store_hash")
 	}
 	if st.Plan == "" {
-		st.Plan = "standard"
+		st.Plan = customersd.PlanStandard
 	}
+	if !customersd.ValidPlan(st.Plan) {
+		return customersd.Invalid("plan")
+	}
+	if st.RateLimit != nil {
+		if err := st.RateLimit.Validate(); err != nil {
+			return err
+		}
+	}
+	requests, windowMS := rateLimitArgs(st.RateLimit)
 	return s.db.withTx(ctx, func(tx *Tx) error {
 		st.CreatedAt = tx.now
-		err := tx.queryRow(ctx, `INSERT INTO stores (hash, plan, created_at) VALUES (?, ?, ?) RETURNING id`,
-			st.Hash, st.Plan, tx.now.Unix()).Scan(&st.ID)
+		err := tx.queryRow(ctx, `INSERT INTO stores (hash, plan, rate_limit_requests, rate_limit_window_ms, created_at)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			st.Hash, st.Plan, requests, windowMS, tx.now.Unix()).Scan(&st.ID)
 		if isUniqueViolation(err) {
 			return customersd.Errorf(customersd.ECONFLICT, "Store %q already exists.", st.Hash)
 		} else if err != nil {
@@ -89,7 +102,8 @@ func (s *TenantService) CreateStore(ctx context.Context, st *customersd.Store) e
 
 // FindStores implements customersd.TenantService.
 func (s *TenantService) FindStores(ctx context.Context) ([]*customersd.Store, error) {
-	rows, err := s.db.reader().query(ctx, `SELECT id, hash, plan, created_at FROM stores ORDER BY id`)
+	rows, err := s.db.reader().query(ctx, `SELECT id, hash, plan, created_at, rate_limit_requests, rate_limit_window_ms
+		FROM stores ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find stores: %w", err)
 	}
@@ -98,10 +112,12 @@ func (s *TenantService) FindStores(ctx context.Context) ([]*customersd.Store, er
 	for rows.Next() {
 		var st customersd.Store
 		var since int64
-		if err := rows.Scan(&st.ID, &st.Hash, &st.Plan, &since); err != nil {
+		var rl nullRateLimit
+		if err := rows.Scan(&st.ID, &st.Hash, &st.Plan, &since, &rl.requests, &rl.windowMS); err != nil {
 			return nil, fmt.Errorf("sqlstore: scan store: %w", err)
 		}
 		st.CreatedAt = unixTime(since)
+		st.RateLimit = rl.value()
 		out = append(out, &st)
 	}
 	return out, rows.Err()
@@ -111,14 +127,17 @@ func (s *TenantService) FindStores(ctx context.Context) ([]*customersd.Store, er
 func (s *TenantService) FindStoreByHash(ctx context.Context, hash string) (*customersd.Store, error) {
 	var st customersd.Store
 	var since int64
-	err := s.db.reader().queryRow(ctx, `SELECT id, hash, plan, created_at FROM stores WHERE hash = ?`, hash).
-		Scan(&st.ID, &st.Hash, &st.Plan, &since)
+	var rl nullRateLimit
+	err := s.db.reader().queryRow(ctx, `SELECT id, hash, plan, created_at, rate_limit_requests, rate_limit_window_ms
+		FROM stores WHERE hash = ?`, hash).
+		Scan(&st.ID, &st.Hash, &st.Plan, &since, &rl.requests, &rl.windowMS)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customersd.Errorf(customersd.ENOTFOUND, "Store %q not found.", hash)
 	} else if err != nil {
 		return nil, fmt.Errorf("sqlstore: find store %q: %w", hash, err)
 	}
 	st.CreatedAt = unixTime(since)
+	st.RateLimit = rl.value()
 	return &st, nil
 }
 

@@ -262,7 +262,7 @@ func (s *Server) validateCustomerPassword(w http.ResponseWriter, r *http.Request
 	if pw == nil {
 		return customersd.Required("password")
 	}
-	ok, err := s.Customers.ValidatePassword(r.Context(), storeOf(r), id, *pw)
+	ok, err := s.checkPassword(r, id, *pw)
 	if err != nil {
 		return err
 	}

@@ -56,17 +56,20 @@ func (c *testClock) Advance(d time.Duration) { c.unix.Add(int64(d / time.Second)
 
 // eachDB runs fn against a server on SQLite, and on PostgreSQL when
 // CUSTOMERSD_TEST_POSTGRES_URL is set.
-func eachDB(t *testing.T, fn func(t *testing.T, ts *testServer)) {
+func eachDB(t *testing.T, fn func(t *testing.T, ts *testServer), opts ...serverOption) {
 	t.Helper()
 	for _, d := range sqlstoretest.Dialects {
 		t.Run(d, func(t *testing.T) {
 			t.Parallel()
-			fn(t, newTestServer(t, d))
+			fn(t, newTestServer(t, d, opts...))
 		})
 	}
 }
 
-func newTestServer(tb testing.TB, dialect string) *testServer {
+// serverOption configures the server under test before it starts.
+type serverOption func(ts *testServer, api *v2.Server)
+
+func newTestServer(tb testing.TB, dialect string, opts ...serverOption) *testServer {
 	tb.Helper()
 	db := sqlstoretest.Open(tb, dialect)
 	ts := &testServer{t: tb, db: db, logs: &syncBuffer{}, clock: newTestClock()}
@@ -78,7 +81,12 @@ func newTestServer(tb testing.TB, dialect string) *testServer {
 	api := &v2.Server{
 		Tenants:   tenants,
 		Customers: sqlstore.NewCustomerService(db, password.Hasher{Cost: bcrypt.MinCost}),
+		Addresses: sqlstore.NewAddressService(db),
+		Groups:    sqlstore.NewGroupService(db),
 		Logger:    slog.New(slog.NewTextHandler(ts.logs, nil)),
+	}
+	for _, o := range opts {
+		o(ts, api)
 	}
 	ts.Server = httptest.NewServer(api.Handler())
 	tb.Cleanup(ts.Close)

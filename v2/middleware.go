@@ -50,6 +50,16 @@ func (s *Server) withRequestInfo(next http.Handler) http.Handler {
 		ctx := r.Context()
 		r = r.WithContext(withInfo(ctx, info))
 		next.ServeHTTP(rec, r)
+		d := time.Since(start)
+		if info.pattern == "" {
+			// Rejected before its handler (401, 403, 406): name the route
+			// it would have taken. No V2 pattern ends in '/', so the mux
+			// never answers with a redirect's raw path here.
+			info.pattern = s.route(r)
+		}
+		if s.Observe != nil {
+			s.Observe(info.pattern, rec.status, d)
+		}
 		attrs := []slog.Attr{
 			slog.String("request_id", info.id),
 			slog.String("method", r.Method),
@@ -57,7 +67,7 @@ func (s *Server) withRequestInfo(next http.Handler) http.Handler {
 			slog.String("route", info.pattern),
 			slog.Int("status", rec.status),
 			slog.Int("bytes", rec.bytes),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", d),
 			slog.String("remote", r.RemoteAddr),
 		}
 		if info.account != nil {

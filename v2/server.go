@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/customersd/customersd"
 )
@@ -15,7 +16,16 @@ import (
 type Server struct {
 	Tenants   customersd.TenantService
 	Customers customersd.CustomerService
+	Addresses customersd.AddressService
+	Groups    customersd.GroupService
 	Logger    *slog.Logger
+	// Observe, when set, is called once per request as it ends, with the
+	// matched route pattern ("" when none matched), the status and the
+	// duration: the hook for metrics.
+	Observe func(route string, status int, d time.Duration)
+	// RateLimit limits each store's requests (v2/ratelimit.go). nil counts
+	// nothing, but every response still carries the X-Rate-Limit-* headers.
+	RateLimit *RateLimit
 
 	mux *http.ServeMux
 }
@@ -72,8 +82,14 @@ func (s *Server) serveV2(w http.ResponseWriter, r *http.Request) {
 	if info := infoOf(r.Context()); info != nil {
 		info.account = account
 	}
+	release, err := s.limit(w, r, account)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer release()
 	// Handler only finds the route; ServeHTTP also sets the path values.
-	if _, pattern := s.mux.Handler(r); pattern == "" {
+	if s.route(r) == "" {
 		s.writeError(w, r, s.unrouted(r))
 		return
 	}
@@ -114,7 +130,7 @@ func (s *Server) unrouted(r *http.Request) error {
 	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
-		if _, p := s.mux.Handler(probe); p != "" {
+		if s.route(probe) != "" {
 			allow = append(allow, m)
 		}
 	}

@@ -11,7 +11,9 @@ import (
 // CUSTOMERSD_STORE_HASH and CUSTOMERSD_ACCESS_TOKEN set, that store and a
 // full-scope token exist afterwards (idempotent). Otherwise, on a database
 // without stores, it creates one with a random hash and token and prints
-// them once, since the token is stored only as a hash.
+// them once, since the token is stored only as a hash. A store created
+// here is for development and test suites: it gets an unthrottled quota of
+// its own (see unthrottled).
 func (c *ServeCommand) bootstrap(ctx context.Context, tenants customersd.TenantService, baseURL string) error {
 	if c.Config.StoreHash != "" {
 		return ensureStoreToken(ctx, tenants, c.Config.StoreHash, c.Config.AccessToken)
@@ -23,7 +25,7 @@ func (c *ServeCommand) bootstrap(ctx context.Context, tenants customersd.TenantS
 	if len(stores) > 0 {
 		return nil
 	}
-	st := &customersd.Store{Hash: customersd.NewStoreHash()}
+	st := &customersd.Store{Hash: customersd.NewStoreHash(), RateLimit: unthrottled()}
 	if err := tenants.CreateStore(ctx, st); err != nil {
 		return err
 	}
@@ -48,7 +50,7 @@ The token is shown only now; it is stored as a hash.
 func ensureStoreToken(ctx context.Context, tenants customersd.TenantService, hash, token string) error {
 	st, err := tenants.FindStoreByHash(ctx, hash)
 	if customersd.ErrorCode(err) == customersd.ENOTFOUND {
-		st = &customersd.Store{Hash: hash}
+		st = &customersd.Store{Hash: hash, RateLimit: unthrottled()}
 		err = tenants.CreateStore(ctx, st)
 		if customersd.ErrorCode(err) == customersd.ECONFLICT { // another node won the race
 			st, err = tenants.FindStoreByHash(ctx, hash)

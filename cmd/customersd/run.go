@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 
@@ -15,23 +16,39 @@ import (
 // Main is the program: its streams and environment are fields so that tests
 // run it in-process.
 type Main struct {
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+	// Ready, when set, is called with the server's address once it
+	// listens, so tests can serve on :0.
+	Ready func(addr string)
 }
 
 // NewMain returns a Main wired to the process.
 func NewMain() *Main {
-	return &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 }
 
 const usage = `customersd serves the BigCommerce Customers V2 API.
 
 Usage:
   customersd [serve] [flags]                 start the server (the default)
-  customersd stores create [--hash HASH]     add a store
+  customersd stores create [--hash HASH] [--plan PLAN]
+                                             add a store
   customersd stores list                     list stores
+  customersd stores delete --store HASH      delete a store with its data and tokens
+  customersd stores reset --store HASH       delete a store's data; IDs restart at 1
+  customersd stores export --store HASH [--out FILE]
+                                             write a store's state as a customersd/1 document
+  customersd stores import [--store HASH] [--in FILE]
+                                             replace a store's state with a document
+  customersd stores quota --hash HASH [--requests N [--window 30s] | --clear]
+                                             show or set a store's own request quota
   customersd tokens create --store HASH [--scope SCOPE] [--token VALUE]
                                              add an access token to a store
+  customersd tokens list --store HASH        list a store's tokens (never their secrets)
+  customersd tokens revoke --store HASH --client-id ID
+                                             revoke a token at once
 
 Run "customersd COMMAND -h" for a command's flags.`
 
@@ -44,7 +61,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	var err error
 	switch cmd {
 	case "serve":
-		err = (&ServeCommand{Main: m}).Run(ctx, args)
+		err = (&ServeCommand{Main: m, Ready: m.Ready}).Run(ctx, args)
 	case "stores":
 		err = (&StoresCommand{Main: m}).Run(ctx, args)
 	case "tokens":
@@ -64,14 +81,26 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 // Config is every setting, with its flag and CUSTOMERSD_* twin. Flags win
 // over the environment, which wins over the defaults.
 type Config struct {
-	Addr       string
-	Database   string
+	Addr string
+	// MetricsAddr, when set, serves /metrics on a listener of its own
+	// instead of on Addr, so it can stay on a private interface.
+	MetricsAddr string
+	Database    string
+	// DBMaxConns caps this node's database connections; 0 keeps
+	// sqlstore's default.
+	DBMaxConns int
 	LogFormat  string
 	BcryptCost int
 	// StoreHash and AccessToken (environment only) make sure a known store
 	// and token exist at start-up, for scripted test environments.
 	StoreHash   string
 	AccessToken string // secret: never printed
+	// RateLimit is the request quotas, the password guard and the groups
+	// cap (cmd/customersd/ratelimit.go).
+	RateLimit RateLimitConfig
+	// Admin is the admin API's token and the start-up seed
+	// (cmd/customersd/admin.go).
+	Admin AdminConfig
 }
 
 // DefaultDatabase is the embedded SQLite file used when nothing is configured.
@@ -79,8 +108,24 @@ const DefaultDatabase = "customersd.db"
 
 // databaseFlag registers --database with its environment default.
 func (m *Main) databaseFlag(fs *flag.FlagSet, dst *string) {
-	fs.StringVar(dst, "database", envOr(m.Getenv, "CUSTOMERSD_DATABASE", DefaultDatabase),
-		"database: a SQLite path or sqlite: URL, or a postgres:// URL (env CUSTOMERSD_DATABASE)")
+	*dst = envOr(m.Getenv, "CUSTOMERSD_DATABASE", DefaultDatabase)
+	fs.Var(dsnFlag{dst}, "database", "database: a SQLite path or sqlite: URL, or a postgres:// URL (env CUSTOMERSD_DATABASE)")
+}
+
+// dsnFlag is a database flag whose printed default (in -h) hides the
+// password a PostgreSQL URL from the environment may hold.
+type dsnFlag struct{ p *string }
+
+func (f dsnFlag) Set(s string) error { *f.p = s; return nil }
+
+func (f dsnFlag) String() string {
+	if f.p == nil {
+		return ""
+	}
+	if u, err := url.Parse(*f.p); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return *f.p
 }
 
 func envOr(getenv func(string) string, name, def string) string {

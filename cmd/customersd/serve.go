@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/metrics"
 	"github.com/customersd/customersd/password"
 	"github.com/customersd/customersd/sqlstore"
 	v2 "github.com/customersd/customersd/v2"
@@ -40,16 +41,27 @@ func (c *ServeCommand) parse(args []string) error {
 	fs := newFlagSet(c.Main, "serve")
 	cfg := &c.Config
 	fs.StringVar(&cfg.Addr, "addr", envOr(c.Getenv, "CUSTOMERSD_ADDR", "127.0.0.1:8080"), "listen address (env CUSTOMERSD_ADDR)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", c.Getenv("CUSTOMERSD_METRICS_ADDR"), "serve /metrics on this address instead of --addr, e.g. a private interface (env CUSTOMERSD_METRICS_ADDR)")
 	c.databaseFlag(fs, &cfg.Database)
+	maxConns, err := strconv.Atoi(envOr(c.Getenv, "CUSTOMERSD_DB_MAX_CONNS", "0"))
+	if err != nil {
+		return fmt.Errorf("CUSTOMERSD_DB_MAX_CONNS: %w", err)
+	}
+	fs.IntVar(&cfg.DBMaxConns, "db-max-conns", maxConns, "most database connections this node opens; 0: 4 per CPU on PostgreSQL (env CUSTOMERSD_DB_MAX_CONNS)")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr(c.Getenv, "CUSTOMERSD_LOG_FORMAT", "text"), "log format: text or json (env CUSTOMERSD_LOG_FORMAT)")
 	cost, err := strconv.Atoi(envOr(c.Getenv, "CUSTOMERSD_BCRYPT_COST", strconv.Itoa(password.DefaultCost)))
 	if err != nil {
 		return fmt.Errorf("CUSTOMERSD_BCRYPT_COST: %w", err)
 	}
 	fs.IntVar(&cfg.BcryptCost, "bcrypt-cost", cost, "bcrypt cost of customer passwords (env CUSTOMERSD_BCRYPT_COST)")
+	if err := c.rateLimitFlags(fs, &cfg.RateLimit); err != nil {
+		return err
+	}
+	c.adminFlags(fs, &cfg.Admin)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	c.adminEnv(&cfg.Admin)
 	cfg.StoreHash = c.Getenv("CUSTOMERSD_STORE_HASH")
 	cfg.AccessToken = c.Getenv("CUSTOMERSD_ACCESS_TOKEN")
 	return cfg.validate()
@@ -58,6 +70,9 @@ func (c *ServeCommand) parse(args []string) error {
 func (cfg *Config) validate() error {
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", cfg.LogFormat)
+	}
+	if cfg.DBMaxConns < 0 {
+		return fmt.Errorf("--db-max-conns must be 0 (the default) or more, not %d", cfg.DBMaxConns)
 	}
 	if cfg.BcryptCost < 4 || cfg.BcryptCost > 31 {
 		return fmt.Errorf("--bcrypt-cost must be between 4 and 31, not %d", cfg.BcryptCost)
@@ -68,7 +83,7 @@ func (cfg *Config) validate() error {
 	if cfg.StoreHash != "" && !customersd.ValidStoreHash(cfg.StoreHash) {
 		return fmt.Errorf("CUSTOMERSD_STORE_HASH %q: use letters, digits, '-' and '_' only", cfg.StoreHash)
 	}
-	return nil
+	return cfg.RateLimit.validate()
 }
 
 func (c *ServeCommand) logger() *slog.Logger {
@@ -91,23 +106,75 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	db.SetMaxOpenConns(c.Config.DBMaxConns)
 
 	tenants := sqlstore.NewTenantService(db)
 	ln, err := net.Listen("tcp", c.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	if err := c.bootstrap(ctx, tenants, "http://"+ln.Addr().String()); err != nil {
-		ln.Close()
+	defer ln.Close() // Shutdown has closed it already, unless start-up failed
+	if err := c.seedAtStart(ctx, db, tenants, logger); err != nil {
 		return err
+	}
+	if err := c.bootstrap(ctx, tenants, "http://"+ln.Addr().String()); err != nil {
+		return err
+	}
+	servers, err := c.servers(ln, db, tenants, logger)
+	if err != nil {
+		return err
+	}
+	for _, s := range servers[1:] {
+		defer s.ln.Close()
+	}
+	logger.Info("customersd listening", slog.String("addr", ln.Addr().String()), slog.String("database", db.Dialect()))
+	if c.Ready != nil {
+		c.Ready(ln.Addr().String())
+	}
+	return serve(ctx, logger, servers)
+}
+
+// servers wires the API to ln and, with --metrics-addr, /metrics to a
+// listener of its own.
+func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlstore.TenantService, logger *slog.Logger) ([]served, error) {
+	m := metrics.New()
+	m.WatchDB(db.Dialect(), db.PoolStats)
+	limits, err := c.Config.RateLimit.open(logger, m.NewRateLimitErrorCounter())
+	if err != nil {
+		return nil, err
 	}
 	api := &v2.Server{
 		Tenants:   tenants,
 		Customers: sqlstore.NewCustomerService(db, password.Hasher{Cost: c.Config.BcryptCost}),
+		Addresses: sqlstore.NewAddressService(db),
+		Groups:    sqlstore.NewGroupService(db),
 		Logger:    logger,
+		Observe:   m.ObserveRequest,
+		RateLimit: limits,
 	}
-	srv := &http.Server{
-		Handler:           api.Handler(),
+	h := newHandler(handlerDeps{
+		api:          api.Handler(),
+		ping:         db.Ping,
+		metrics:      m,
+		serveMetrics: c.Config.MetricsAddr == "",
+		logger:       logger,
+		admin:        c.adminHandler(db, tenants, logger),
+	})
+	servers := []served{{srv: c.newHTTPServer(logger, h), ln: ln}}
+	if c.Config.MetricsAddr == "" {
+		return servers, nil
+	}
+	mln, err := net.Listen("tcp", c.Config.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for metrics: %w", err)
+	}
+	logger.Info("customersd metrics listening", slog.String("addr", mln.Addr().String()))
+	return append(servers, served{srv: c.newHTTPServer(logger, newMetricsHandler(m)), ln: mln}), nil
+}
+
+func (c *ServeCommand) newHTTPServer(logger *slog.Logger, h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -115,22 +182,39 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("customersd listening", slog.String("addr", ln.Addr().String()), slog.String("database", db.Dialect()))
-	if c.Ready != nil {
-		c.Ready(ln.Addr().String())
+}
+
+// served is a server and its listener.
+type served struct {
+	srv *http.Server
+	ln  net.Listener
+}
+
+// serve runs the servers until ctx ends or one fails, then shuts them all
+// down: each stops accepting at once and waits for its in-flight requests,
+// all within shutdownTimeout; connections still busy after that are cut.
+// The caller closes the database once serve has returned.
+func serve(ctx context.Context, logger *slog.Logger, servers []served) error {
+	errc := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { errc <- s.srv.Serve(s.ln) }()
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	var err error
 	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+	case err = <-errc:
+		err = fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("customersd shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	for _, s := range servers {
+		if serr := s.srv.Shutdown(sctx); serr != nil {
+			s.srv.Close()
+			if err == nil {
+				err = fmt.Errorf("shutdown: %w", serr)
+			}
+		}
 	}
-	return nil
+	return err
 }
