@@ -29,7 +29,7 @@ type handlerDeps struct {
 
 // newHandler is the whole URL space of the process. The operational
 // endpoints need no store token: keep /metrics private with --metrics-addr
-// or at the proxy (docs/production.md).
+// or at the proxy (README.md, "Running in production").
 func newHandler(d handlerDeps) http.Handler {
 	mux := http.NewServeMux()
 	// The V2 API answers everything not claimed below, so an unknown path
