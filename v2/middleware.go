@@ -45,7 +45,9 @@ func (s *Server) withRequestInfo(next http.Handler) http.Handler {
 		if !saneRequestID(info.id) {
 			info.id = newRequestID()
 		}
-		w.Header().Set("X-Request-ID", info.id)
+		// Set directly, not through Set: BEHAVIOR.md spells it X-Request-ID, and
+		// Set would send the canonical X-Request-Id to clients that match names exactly.
+		w.Header()["X-Request-ID"] = []string{info.id}
 		rec := &statusRecorder{ResponseWriter: w}
 		ctx := r.Context()
 		r = r.WithContext(withInfo(ctx, info))
