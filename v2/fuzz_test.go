@@ -152,3 +152,78 @@ func validMethod(m string) bool {
 	}
 	return true
 }
+
+// FuzzAddressBody drives POST /customers/1/addresses and
+// PUT /customers/1/addresses/1 with arbitrary bodies.
+func FuzzAddressBody(f *testing.F) {
+	for _, seed := range []string{
+		`{"first_name":"Jane","last_name":"Doe","phone":"555-0100","street_1":"1 Main St","city":"Austin","state":"Texas","zip":"78726","country":"United States"}`,
+		`{"first_name":"Jane","last_name":"Doe","phone":5550100,"street_1":"x","city":"y","state":" ","zip":2000,"country":"Australia","address_type":"commercial"}`,
+		`{"country":"Narnia"}`, `{"address_type":"castle"}`, `{"zip":1e400}`, `{"customer_id":2,"country_iso2":"XX","form_fields":[{"name":null}]}`,
+		`{"street_1":"' OR 1=1 --","city":"\"; DROP TABLE addresses; --"}`, `{"company":null,"state":{"a":[null]}}`,
+		`[]`, `null`, `{`, `{"a":1}`,
+	} {
+		f.Add(seed)
+	}
+	ts, h := fuzzServer(f)
+	ts.do("POST", "/customers/1/addresses", obj{"first_name": "Jane", "last_name": "Doe", "phone": "555-0100",
+		"street_1": "1 Main St", "city": "Austin", "state": "Texas", "zip": "78726", "country": "United States"}).want(f, http.StatusCreated)
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, r := range []*http.Request{fuzzRequest(ts, "POST", "/customers/1/addresses", body), fuzzRequest(ts, "PUT", "/customers/1/addresses/1", body)} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			checkFuzzResponse(t, rec)
+		}
+	})
+}
+
+// FuzzGroupBody drives POST /customer_groups and PUT /customer_groups/1 with
+// arbitrary bodies, discount rules and category access included.
+func FuzzGroupBody(f *testing.F) {
+	for _, seed := range []string{
+		`{"name":"Wholesale","is_default":true,"discount_rules":[{"type":"all","method":"percent","amount":5}]}`,
+		`{"name":"B","category_access":{"type":"specific","categories":[18,"19",20.0]},"discount_rules":[{"type":"price_list","price_list_id":3}]}`,
+		`{"discount_rules":[{"type":"category","method":"fixed","amount":"1e400","category_id":99999999999999999999}]}`,
+		`{"discount_rules":[{"type":"all","method":"price","amount":"-1"},{"type":"all","method":"percent","amount":1}]}`,
+		`{"discount_rules":[null,{"type":null}],"category_access":null}`, `{"category_access":{"type":"specific","categories":[null,[]]}}`,
+		`{"discount_rules":{}}`, `{"is_group_for_guests":"1","is_default":"yes"}`, `{"name":"' OR 1=1 --"}`, `{"name":"\u0000\ud800"}`,
+		`[]`, `null`, `{`, `{"a":1}`,
+	} {
+		f.Add(seed)
+	}
+	ts, h := fuzzServer(f)
+	ts.do("POST", "/customer_groups", obj{"name": "Retail"}).want(f, http.StatusCreated)
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, r := range []*http.Request{fuzzRequest(ts, "POST", "/customer_groups", body), fuzzRequest(ts, "PUT", "/customer_groups/1", body)} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			checkFuzzResponse(t, rec)
+		}
+	})
+}
+
+// FuzzGroupQuery drives the group filters of list and count.
+func FuzzGroupQuery(f *testing.F) {
+	for _, seed := range []string{
+		"name=Retail", "name:like=ret", "is_default=1&is_group_for_guests=false", "date_created=2024-05-06",
+		"date_created:min=2024-05-06T07:34:10Z&date_created:max=Mon, 06 May 2024 07:34:10 +0000",
+		"date_modified:max=2024-05-06&date_modified=2024-05-07", "name:like=%25", "name:like=_", "name:like=\\",
+		"name=' OR 1=1 --", "page=9223372036854775807&limit=1", "limit=0", "%zz", "name:like=%00",
+	} {
+		f.Add(seed)
+	}
+	ts, h := fuzzServer(f)
+	ts.do("POST", "/customer_groups", obj{"name": "Retail", "is_default": true}).want(f, http.StatusCreated)
+	f.Fuzz(func(t *testing.T, rawQuery string) {
+		if strings.ContainsAny(rawQuery, " #\r\n") {
+			rawQuery = url.PathEscape(rawQuery)
+		}
+		for _, path := range []string{"/customer_groups", "/customer_groups/count"} {
+			r := fuzzRequest(ts, "GET", path, "")
+			r.URL.RawQuery = rawQuery
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			checkFuzzResponse(t, rec)
+		}
+	})
+}

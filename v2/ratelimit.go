@@ -137,6 +137,16 @@ func (s *Server) limit(w http.ResponseWriter, r *http.Request, a *customersd.API
 
 func noRelease() {}
 
+// setAnonymousRateHeaders gives a response refused before its store is
+// known (406, 401, 403) the four headers too: clients expect them on every
+// response, and a refused request spends nothing. They show the standard
+// plan's quota untouched, the same whatever the path names, so they reveal
+// nothing about the store.
+func (s *Server) setAnonymousRateHeaders(w http.ResponseWriter) {
+	q := s.RateLimit.storeQuota(&customersd.Store{Plan: customersd.PlanStandard})
+	setRateLimitHeaders(w.Header(), ratelimit.Decision{Allowed: true, Quota: q, Remaining: q.Requests, ResetAfter: q.Window})
+}
+
 // setRateLimitHeaders writes the four headers clients read on every
 // response, as integers (BEHAVIOR.md, "Rate limits"). Milliseconds are
 // rounded up, so a window about to end never reads as 0 ms to go.

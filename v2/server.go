@@ -71,11 +71,13 @@ func (s *Server) serveV2(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := negotiate(r); err != nil {
+		s.setAnonymousRateHeaders(w)
 		s.writeError(w, r, err)
 		return
 	}
 	account, err := s.authenticate(r, hash)
 	if err != nil {
+		s.setAnonymousRateHeaders(w)
 		s.writeError(w, r, err)
 		return
 	}
