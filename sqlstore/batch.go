@@ -92,6 +92,9 @@ func (c *committer) loop() {
 			}
 		}
 		c.run(batch)
+		// Between batches the writer is free to prepare what the batch
+		// ran unprepared (stmtcache.go).
+		c.db.writeStmts.preparePending()
 	}
 }
 
@@ -114,7 +117,7 @@ func (c *committer) run(batch []*writeJob) {
 			results[i] = err
 			continue
 		}
-		tx := &Tx{q: sqlTx, dialect: c.db.dialect, now: c.db.now()}
+		tx := &Tx{q: sqlTx, bound: sqlTx, dialect: c.db.dialect, now: c.db.now(), stmts: c.db.writeStmts}
 		if _, err := sqlTx.Exec("SAVEPOINT write"); err != nil {
 			sqlTx.Rollback()
 			fail(fmt.Errorf("sqlstore: savepoint: %w", err))

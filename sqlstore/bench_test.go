@@ -113,3 +113,52 @@ func BenchmarkCustomerService_FindCustomers(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkTenantService_Authenticate is the lookup every V2 request makes
+// before anything else: the token's hash, its account and its store.
+func BenchmarkTenantService_Authenticate(b *testing.B) {
+	for _, d := range sqlstoretest.Dialects {
+		b.Run(d, func(b *testing.B) {
+			db := sqlstoretest.Open(b, d)
+			tenants := sqlstore.NewTenantService(db)
+			ctx := context.Background()
+			st := &customersd.Store{Hash: "bench"}
+			if err := tenants.CreateStore(ctx, st); err != nil {
+				b.Fatal(err)
+			}
+			const token = "bench-token-0123456789"
+			if _, err := tenants.CreateAPIAccount(ctx, st.ID, token, []customersd.Scope{customersd.ScopeCustomers}); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, err := tenants.Authenticate(ctx, st.Hash, token); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCustomerService_CountCustomers counts all customers (one row of
+// row_counts) and those of one group (the group index).
+func BenchmarkCustomerService_CountCustomers(b *testing.B) {
+	forEachDBBench(b, func(b *testing.B, s *sqlstore.CustomerService, store customersd.StoreID) {
+		loadCustomers(b, s, store, benchCustomers)
+		ctx := context.Background()
+		b.Run("All", func(b *testing.B) {
+			for b.Loop() {
+				if n, err := s.CountCustomers(ctx, store, customersd.CustomerFilter{}); err != nil || n != benchCustomers {
+					b.Fatalf("count = %d, %v", n, err)
+				}
+			}
+		})
+		b.Run("LastName", func(b *testing.B) {
+			last := "Doe3"
+			for b.Loop() {
+				if _, err := s.CountCustomers(ctx, store, customersd.CustomerFilter{LastName: &last}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+}

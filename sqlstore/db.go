@@ -26,6 +26,9 @@ type DB struct {
 	// committer batches SQLite write transactions (group commit); nil on
 	// PostgreSQL, whose concurrent transactions commit in parallel.
 	committer *committer
+	// readStmts and writeStmts are the prepared statements of read and
+	// write (stmtcache.go); nil on PostgreSQL.
+	readStmts, writeStmts *stmtCache
 }
 
 // Open opens the database named by dsn: "postgres://..." or "postgresql://..."
@@ -48,6 +51,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	if db.dialect == sqliteDialect {
+		db.readStmts, db.writeStmts = newStmtCache(db.read, false), newStmtCache(db.write, true)
 		db.committer = newCommitter(db)
 	}
 	return db, nil
@@ -70,6 +74,8 @@ func (db *DB) Close() error {
 	if db.committer != nil {
 		db.committer.close()
 	}
+	db.readStmts.close()
+	db.writeStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		if rerr := db.read.Close(); err == nil {
@@ -124,6 +130,8 @@ type Tx struct {
 	q       queryer
 	sqlTx   *sql.Tx // nil for a reader
 	dialect *dialect
+	stmts   *stmtCache // of the pool q runs on; nil: prepare nothing
+	bound   *sql.Tx    // the transaction q is, to bind cached statements to
 	now     time.Time
 }
 
@@ -133,12 +141,12 @@ func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: begin: %w", err)
 	}
-	return &Tx{q: tx, sqlTx: tx, dialect: db.dialect, now: db.now()}, nil
+	return &Tx{q: tx, sqlTx: tx, bound: tx, dialect: db.dialect, now: db.now(), stmts: db.writeStmts}, nil
 }
 
 // reader returns a Tx for single read queries, outside any transaction.
 func (db *DB) reader() *Tx {
-	return &Tx{q: db.read, dialect: db.dialect, now: db.now()}
+	return &Tx{q: db.read, dialect: db.dialect, now: db.now(), stmts: db.readStmts}
 }
 
 func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }
@@ -163,15 +171,27 @@ func (tx *Tx) Rollback() error {
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.q.ExecContext(ctx, tx.dialect.rebind(query), args...)
+	query = tx.dialect.rebind(query)
+	if st := tx.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return tx.q.ExecContext(ctx, query, args...)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.q.QueryContext(ctx, tx.dialect.rebind(query), args...)
+	query = tx.dialect.rebind(query)
+	if st := tx.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return tx.q.QueryContext(ctx, query, args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.q.QueryRowContext(ctx, tx.dialect.rebind(query), args...)
+	query = tx.dialect.rebind(query)
+	if st := tx.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return tx.q.QueryRowContext(ctx, query, args...)
 }
 
 // withTx runs fn in a write transaction: commit when fn succeeds, roll back
@@ -188,7 +208,9 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	err = tx.Commit()
+	db.writeStmts.preparePending()
+	return err
 }
 
 // nextID hands out the next ID of a resource in a store. The upsert locks

@@ -49,6 +49,11 @@ Usage:
   customersd tokens list --store HASH        list a store's tokens (never their secrets)
   customersd tokens revoke --store HASH --client-id ID
                                              revoke a token at once
+  customersd bench [--url URL --store HASH --token TOKEN] [--database DSN]
+                   [--customers N] [--scenario NAME|all] [--concurrency C]
+                   [--duration D] [--json]
+                                             measure a server under load; exit
+                                             status 2 when the report has errors
 
 Run "customersd COMMAND -h" for a command's flags.`
 
@@ -66,6 +71,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		err = (&StoresCommand{Main: m}).Run(ctx, args)
 	case "tokens":
 		err = (&TokensCommand{Main: m}).Run(ctx, args)
+	case "bench":
+		err = (&BenchCommand{Main: m}).Run(ctx, args)
 	case "help", "-h", "--help":
 		fmt.Fprintln(m.Stdout, usage)
 		return nil

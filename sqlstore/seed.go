@@ -1,0 +1,126 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/customersd/customersd"
+)
+
+// SeedOptions describes the synthetic customers Seed writes.
+type SeedOptions struct {
+	// Customers is how many customers to add, each with one address.
+	Customers int
+	// PasswordHash is given to every customer, so that benchmarks can
+	// validate a known password without hashing a million times.
+	PasswordHash string
+	// Progress, when set, is called after each transaction with the number
+	// of customers written so far.
+	Progress func(done int)
+}
+
+// seedGroups are the groups Seed creates; customers are spread over them.
+var seedGroups = []string{"Retail", "Wholesale", "VIP"}
+
+// seedChunk is the number of customers per transaction: large enough that
+// the fsync of each commit is lost in the insert work, small enough that
+// the WAL stays a few tens of megabytes and readers are never held long.
+const seedChunk = 20000
+
+// SeedEmail is the email of the i-th customer (0-based) Seed writes, so a
+// benchmark can filter by email without reading the customers back.
+func SeedEmail(i int) string { return fmt.Sprintf("seed%d@example.com", i) }
+
+// Seed bulk-loads synthetic customers with one address each, and a few
+// groups, into an empty store: multi-row INSERTs in transactions of
+// seedChunk customers, the way Import writes, so a million take minutes
+// instead of the hours a million API calls would. Customer i gets ID i+1
+// and the email SeedEmail(i). Returns ECONFLICT if the store already has
+// customers, whose IDs would collide.
+func Seed(ctx context.Context, db *DB, store customersd.StoreID, opt SeedOptions) error {
+	if n, err := countRows(ctx, db.reader(), store, resourceCustomer); err != nil {
+		return err
+	} else if n > 0 {
+		return customersd.Errorf(customersd.ECONFLICT, "Store %d already has %d customers.", store, n)
+	}
+	err := db.withTx(ctx, func(tx *Tx) error {
+		return insertSeedGroups(ctx, tx, store)
+	})
+	if err != nil {
+		return err
+	}
+	hash := sql.NullString{String: opt.PasswordHash, Valid: opt.PasswordHash != ""}
+	for from := 0; from < opt.Customers; from += seedChunk {
+		to := min(opt.Customers, from+seedChunk)
+		if err := db.withTx(ctx, func(tx *Tx) error { return insertSeedChunk(ctx, tx, store, from, to, hash) }); err != nil {
+			return err
+		}
+		if opt.Progress != nil {
+			opt.Progress(to)
+		}
+	}
+	return nil
+}
+
+func insertSeedGroups(ctx context.Context, tx *Tx, store customersd.StoreID) error {
+	cols := []string{"store_id", "id", "name", "is_default", "is_group_for_guests", "category_access", "discount_rules", "date_created", "date_modified"}
+	access, rules, err := encodeGroupRules(&customersd.Group{CategoryAccess: customersd.CategoryAccess{Type: customersd.CategoryAccessAll}})
+	if err != nil {
+		return err
+	}
+	err = insertRows(ctx, tx, "groups", "customer_groups", cols, len(seedGroups), func(i int, row []any) []any {
+		return append(row, store, i+1, seedGroups[i], false, false, access, rules, tx.now.Unix(), tx.now.Unix())
+	})
+	if err != nil {
+		return err
+	}
+	return setCounter(ctx, tx, store, resourceGroup, int64(len(seedGroups)))
+}
+
+func insertSeedChunk(ctx context.Context, tx *Tx, store customersd.StoreID, from, to int, hash sql.NullString) error {
+	cols := []string{"store_id", "id", "company", "first_name", "last_name", "email", "email_key", "phone", "form_fields",
+		"date_created", "date_modified", "store_credit", "registration_ip_address", "customer_group_id",
+		"notes", "tax_exempt_category", "reset_pass_on_login", "accepts_marketing", "password_hash"}
+	// Creation dates spread one a minute back from now, so date filters
+	// and the date indexes see realistic, distinct values.
+	base := tx.now.Unix() - int64(to)*60
+	err := insertRows(ctx, tx, "customers", "customers", cols, to-from, func(k int, row []any) []any {
+		i := from + k
+		email := SeedEmail(i)
+		created := base + int64(i)*60
+		return append(row, store, i+1, fmt.Sprintf("Company %d", i%5000), fmt.Sprintf("First%d", i%1000), fmt.Sprintf("Last%d", i%997),
+			email, customersd.EmailKey(email), fmt.Sprintf("+1 555 %07d", i%10000000), sql.NullString{},
+			created, created, int64(i%100)*10000, "192.0.2.1", i%len(seedGroups)+1,
+			"", "", false, i%2 == 0, hash)
+	})
+	if err != nil {
+		return err
+	}
+	cols = []string{"store_id", "id", "customer_id", "first_name", "last_name", "company", "street_1", "street_2",
+		"city", "state", "zip", "country", "country_iso2", "phone", "address_type", "form_fields"}
+	err = insertRows(ctx, tx, "addresses", "customer_addresses", cols, to-from, func(k int, row []any) []any {
+		i := from + k
+		return append(row, store, i+1, i+1, fmt.Sprintf("First%d", i%1000), fmt.Sprintf("Last%d", i%997), "",
+			fmt.Sprintf("%d Main Street", i%9999+1), "", "Springfield", "Illinois", fmt.Sprintf("%05d", i%100000),
+			"United States", "US", "+1 555 0100", "residential", sql.NullString{})
+	})
+	if err != nil {
+		return err
+	}
+	if err := setCounter(ctx, tx, store, resourceCustomer, int64(to)); err != nil {
+		return err
+	}
+	return setCounter(ctx, tx, store, resourceAddress, int64(to))
+}
+
+// setCounter sets a store's last ID of a resource, so that the next ID the
+// API hands out follows the seeded ones.
+func setCounter(ctx context.Context, tx *Tx, store customersd.StoreID, resource string, last int64) error {
+	_, err := tx.exec(ctx, `INSERT INTO id_counters (store_id, resource, last_id) VALUES (?, ?, ?)
+		ON CONFLICT (store_id, resource) DO UPDATE SET last_id = excluded.last_id`, store, resource, last)
+	if err != nil {
+		return fmt.Errorf("sqlstore: set %s counter of store %d: %w", resource, store, err)
+	}
+	return nil
+}
