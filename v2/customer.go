@@ -3,6 +3,7 @@ package v2
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/customersd/customersd"
@@ -125,7 +126,13 @@ func parseCustomerFilter(r *http.Request) (customersd.CustomerFilter, error) {
 // pathID reads a numeric path segment. Anything that cannot be an ID names
 // no resource, so it is a 404 like any other missing one.
 func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	v := r.PathValue(name)
+	// Digits only: ParseInt also takes a sign, which would make "+1" a
+	// second name for resource 1.
+	if v == "" || strings.TrimLeft(v, "0123456789") != "" {
+		return 0, customersd.Errorf(customersd.ENOTFOUND, notFoundMessage)
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id < 1 {
 		return 0, customersd.Errorf(customersd.ENOTFOUND, notFoundMessage)
 	}

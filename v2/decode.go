@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"mime"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -38,6 +39,12 @@ func decodeBody(w http.ResponseWriter, r *http.Request) (*fields, error) {
 		if errors.As(err, &tooLarge) {
 			return nil, &httpError{status: http.StatusRequestEntityTooLarge,
 				message: fmt.Sprintf("The request body is larger than %d bytes.", MaxBodyBytes)}
+		}
+		// The server's read timeout cut a slow client off: its JSON is
+		// not bad, just late.
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil, &httpError{status: http.StatusRequestTimeout, message: "The request body was not received in time."}
 		}
 		return nil, errMalformedJSON
 	}

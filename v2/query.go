@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/customersd/customersd"
 )
@@ -54,6 +55,13 @@ func (q *query) str(name string) *string {
 		return nil
 	}
 	s := q.v.Get(name)
+	// No stored text holds a NUL or invalid UTF-8 (bodies are JSON, and
+	// Validate refuses NUL), and PostgreSQL refuses both as a query
+	// argument: a value with either matches nothing, so it is a bad value.
+	if strings.ContainsRune(s, 0) || !utf8.ValidString(s) {
+		q.fail(customersd.Invalid(name))
+		return nil
+	}
 	return &s
 }
 

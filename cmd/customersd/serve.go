@@ -35,6 +35,10 @@ type ServeCommand struct {
 	// Ready, when set, is called with the listening address once the
 	// server accepts connections (tests listen on :0).
 	Ready func(addr string)
+
+	// readHeaderTimeout and readTimeout, when set, replace the production
+	// defaults, so that tests of slow clients need not wait for them.
+	readHeaderTimeout, readTimeout time.Duration
 }
 
 func (c *ServeCommand) parse(args []string) error {
@@ -173,7 +177,7 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 }
 
 func (c *ServeCommand) newHTTPServer(logger *slog.Logger, h http.Handler) *http.Server {
-	return &http.Server{
+	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
@@ -182,6 +186,13 @@ func (c *ServeCommand) newHTTPServer(logger *slog.Logger, h http.Handler) *http.
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	if c.readHeaderTimeout > 0 {
+		srv.ReadHeaderTimeout = c.readHeaderTimeout
+	}
+	if c.readTimeout > 0 {
+		srv.ReadTimeout = c.readTimeout
+	}
+	return srv
 }
 
 // served is a server and its listener.
