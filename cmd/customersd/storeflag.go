@@ -68,3 +68,28 @@ func (sc *storeCommand) open(ctx context.Context, fs *flag.FlagSet) (*sqlstore.D
 	}
 	return db, st, nil
 }
+
+// runOnStore is the whole of a subcommand that acts on one store: it parses
+// args (after addFlags, when set, registers the command's own flags), opens
+// the database, finds the store and calls fn with the tenant service.
+func (m *Main) runOnStore(ctx context.Context, name string, args []string, addFlags func(*flag.FlagSet),
+	fn func(tenants *sqlstore.TenantService, st *customersd.Store) error) error {
+	sc := &storeCommand{name: name}
+	fs := newFlagSet(m, name)
+	sc.flags(m, fs)
+	if addFlags != nil {
+		addFlags(fs)
+	}
+	if err := sc.parse(fs, args); err != nil {
+		return err
+	}
+	db, st, err := sc.open(ctx, fs)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := fn(sqlstore.NewTenantService(db), st); err != nil {
+		return fmt.Errorf("%s %s: %w", name, st.Hash, err)
+	}
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/sqlstore"
 )
 
@@ -15,20 +16,11 @@ type StoresDeleteCommand struct {
 
 // Run implements "customersd stores delete".
 func (c *StoresDeleteCommand) Run(ctx context.Context, args []string) error {
-	sc := &storeCommand{name: "stores delete"}
-	fs := newFlagSet(c.Main, sc.name)
-	sc.flags(c.Main, fs)
-	if err := sc.parse(fs, args); err != nil {
-		return err
-	}
-	db, st, err := sc.open(ctx, fs)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := sqlstore.NewTenantService(db).DeleteStore(ctx, st.ID); err != nil {
-		return fmt.Errorf("stores delete %s: %w", st.Hash, err)
-	}
-	fmt.Fprintf(c.Stdout, "deleted store %s\n", st.Hash)
-	return nil
+	return c.runOnStore(ctx, "stores delete", args, nil, func(tenants *sqlstore.TenantService, st *customersd.Store) error {
+		if err := tenants.DeleteStore(ctx, st.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.Stdout, "deleted store %s\n", st.Hash)
+		return nil
+	})
 }

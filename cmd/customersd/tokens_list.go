@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/sqlstore"
 )
 
@@ -16,27 +17,18 @@ type TokensListCommand struct {
 
 // Run implements "customersd tokens list".
 func (c *TokensListCommand) Run(ctx context.Context, args []string) error {
-	sc := &storeCommand{name: "tokens list"}
-	fs := newFlagSet(c.Main, sc.name)
-	sc.flags(c.Main, fs)
-	if err := sc.parse(fs, args); err != nil {
-		return err
-	}
-	db, st, err := sc.open(ctx, fs)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	accounts, err := sqlstore.NewTenantService(db).FindAPIAccounts(ctx, st.ID)
-	if err != nil {
-		return fmt.Errorf("tokens list %s: %w", st.Hash, err)
-	}
-	for _, a := range accounts {
-		scopes := make([]string, len(a.Scopes))
-		for i, sc := range a.Scopes {
-			scopes[i] = string(sc)
+	return c.runOnStore(ctx, "tokens list", args, nil, func(tenants *sqlstore.TenantService, st *customersd.Store) error {
+		accounts, err := tenants.FindAPIAccounts(ctx, st.ID)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(c.Stdout, "%s\t%s\t%s\n", a.ClientID, strings.Join(scopes, ","), a.CreatedAt.Format("2006-01-02T15:04:05Z"))
-	}
-	return nil
+		for _, a := range accounts {
+			scopes := make([]string, len(a.Scopes))
+			for i, sc := range a.Scopes {
+				scopes[i] = string(sc)
+			}
+			fmt.Fprintf(c.Stdout, "%s\t%s\t%s\n", a.ClientID, strings.Join(scopes, ","), a.CreatedAt.Format("2006-01-02T15:04:05Z"))
+		}
+		return nil
+	})
 }

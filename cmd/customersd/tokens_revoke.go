@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 
+	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/sqlstore"
 )
 
@@ -15,25 +17,18 @@ type TokensRevokeCommand struct {
 
 // Run implements "customersd tokens revoke".
 func (c *TokensRevokeCommand) Run(ctx context.Context, args []string) error {
-	sc := &storeCommand{name: "tokens revoke"}
-	fs := newFlagSet(c.Main, sc.name)
-	sc.flags(c.Main, fs)
 	var clientID string
-	fs.StringVar(&clientID, "client-id", "", "client id of the token (required; see tokens list)")
-	if err := sc.parse(fs, args); err != nil {
-		return err
+	clientFlag := func(fs *flag.FlagSet) {
+		fs.StringVar(&clientID, "client-id", "", "client id of the token (required; see tokens list)")
 	}
-	if clientID == "" {
-		return fmt.Errorf("tokens revoke: --client-id is required")
-	}
-	db, st, err := sc.open(ctx, fs)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := sqlstore.NewTenantService(db).RevokeAPIAccount(ctx, st.ID, clientID); err != nil {
-		return fmt.Errorf("tokens revoke %s: %w", st.Hash, err)
-	}
-	fmt.Fprintf(c.Stdout, "revoked %s\n", clientID)
-	return nil
+	return c.runOnStore(ctx, "tokens revoke", args, clientFlag, func(tenants *sqlstore.TenantService, st *customersd.Store) error {
+		if clientID == "" {
+			return fmt.Errorf("--client-id is required")
+		}
+		if err := tenants.RevokeAPIAccount(ctx, st.ID, clientID); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.Stdout, "revoked %s\n", clientID)
+		return nil
+	})
 }
