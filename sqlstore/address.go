@@ -201,28 +201,25 @@ func findAddressByID(ctx context.Context, tx *Tx, store customersd.StoreID, cust
 
 func findAddresses(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.AddressFilter) ([]*customersd.Address, error) {
 	where, args := addressWhere(store, f)
-	rows, err := tx.query(ctx, `SELECT `+addressColumns+` FROM customer_addresses WHERE `+where+` ORDER BY id`+pageClause(f.Page), args...)
+	as, err := queryAll(ctx, tx, scanAddress, `SELECT `+addressColumns+` FROM customer_addresses WHERE `+where+` ORDER BY id`+pageClause(f.Page), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find addresses of store %d: %w", store, err)
 	}
-	defer rows.Close()
-	var out []*customersd.Address
-	for rows.Next() {
-		var a customersd.Address
-		var formFields sql.NullString
-		if err := rows.Scan(&a.ID, &a.CustomerID, &a.FirstName, &a.LastName, &a.Company, &a.Street1, &a.Street2,
-			&a.City, &a.State, &a.Zip, &a.Country, &a.CountryISO2, &a.Phone, &a.AddressType, &formFields); err != nil {
-			return nil, fmt.Errorf("sqlstore: scan address of store %d: %w", store, err)
-		}
-		if a.FormFields, err = decodeFormFields(formFields); err != nil {
-			return nil, fmt.Errorf("sqlstore: address %d of store %d: %w", a.ID, store, err)
-		}
-		out = append(out, &a)
+	return as, nil
+}
+
+func scanAddress(rows *sql.Rows) (*customersd.Address, error) {
+	var a customersd.Address
+	var formFields sql.NullString
+	err := rows.Scan(&a.ID, &a.CustomerID, &a.FirstName, &a.LastName, &a.Company, &a.Street1, &a.Street2,
+		&a.City, &a.State, &a.Zip, &a.Country, &a.CountryISO2, &a.Phone, &a.AddressType, &formFields)
+	if err != nil {
+		return nil, err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: find addresses of store %d: %w", store, err)
+	if a.FormFields, err = decodeFormFields(formFields); err != nil {
+		return nil, fmt.Errorf("address %d: %w", a.ID, err)
 	}
-	return out, nil
+	return &a, nil
 }
 
 // addressWhere starts with the store, so no query reaches another store's rows.

@@ -218,23 +218,11 @@ func findCustomerByID(ctx context.Context, tx *Tx, store customersd.StoreID, id 
 func findCustomers(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.CustomerFilter) ([]*customersd.Customer, error) {
 	where, args := customerWhere(store, f)
 	q := `SELECT ` + customerColumns + ` FROM customers WHERE ` + where + ` ORDER BY id` + pageClause(f.Page)
-	rows, err := tx.query(ctx, q, args...)
+	cs, err := queryAll(ctx, tx, scanCustomer, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find customers of store %d: %w", store, err)
 	}
-	defer rows.Close()
-	var out []*customersd.Customer
-	for rows.Next() {
-		c, err := scanCustomer(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: scan customer of store %d: %w", store, err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: find customers of store %d: %w", store, err)
-	}
-	return out, nil
+	return cs, nil
 }
 
 func scanCustomer(rows *sql.Rows) (*customersd.Customer, error) {

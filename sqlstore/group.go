@@ -248,23 +248,11 @@ func findGroupByID(ctx context.Context, tx *Tx, store customersd.StoreID, id int
 
 func findGroups(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.GroupFilter) ([]*customersd.Group, error) {
 	where, args := groupWhere(store, f)
-	rows, err := tx.query(ctx, `SELECT `+groupColumns+` FROM customer_groups WHERE `+where+` ORDER BY id`+pageClause(f.Page), args...)
+	gs, err := queryAll(ctx, tx, scanGroup, `SELECT `+groupColumns+` FROM customer_groups WHERE `+where+` ORDER BY id`+pageClause(f.Page), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find groups of store %d: %w", store, err)
 	}
-	defer rows.Close()
-	var out []*customersd.Group
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: scan group of store %d: %w", store, err)
-		}
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: find groups of store %d: %w", store, err)
-	}
-	return out, nil
+	return gs, nil
 }
 
 func scanGroup(rows *sql.Rows) (*customersd.Group, error) {

@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 	"time"
@@ -49,4 +51,23 @@ func pageClause(p customersd.Page) string {
 		return ""
 	}
 	return " LIMIT " + strconv.Itoa(p.Limit) + " OFFSET " + strconv.FormatInt(p.Offset, 10)
+}
+
+// queryAll runs query and scans each row with scan: the loop every find
+// function needs, with rows closed and rows.Err checked in one place.
+func queryAll[T any](ctx context.Context, tx *Tx, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
