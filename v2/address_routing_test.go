@@ -55,8 +55,14 @@ func TestAddressRouting(t *testing.T) {
 		}
 		for _, m := range []string{"PUT", "DELETE"} {
 			ts.do(m, "/customers/1/other", nil).want(t, http.StatusNotFound)
-			// "count" is no address id: the {address_id} routes answer 404.
-			ts.do(m, "/customers/1/addresses/count", obj{}).want(t, http.StatusNotFound)
+			// "count" is no id: a count path with another method is a 405.
+			for _, p := range []string{"/customers/count", "/customers/1/addresses/count", "/customers/addresses/count", "/customer_groups/count"} {
+				res := ts.do(m, p, obj{})
+				res.wantError(t, http.StatusMethodNotAllowed, "The HTTP method '"+m+"' is not supported by this resource.")
+				if got := res.Header.Get("Allow"); got != "GET, HEAD" {
+					t.Errorf("%s %s: Allow=%q, want GET, HEAD", m, p, got)
+				}
+			}
 		}
 		ts.do("PATCH", "/customers/1/addresses/1", nil).want(t, http.StatusNotImplemented)
 	})

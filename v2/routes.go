@@ -1,6 +1,9 @@
 package v2
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // routes is the whole V2 route table. A GET pattern also answers HEAD;
 // ".../customers/count" wins over ".../customers/{customer_id}" because it is
@@ -43,6 +46,11 @@ func (s *Server) routes() {
 func (s *Server) route(r *http.Request) string {
 	_, p := s.mux.Handler(r)
 	if p == addressByIDPattern && !isStoreAddressPath(r.URL.Path) {
+		return ""
+	}
+	// "count" is never an id: PUT /customers/count is a count path with the
+	// wrong method (405, Allow: GET, HEAD), not customer "count" (404).
+	if strings.HasSuffix(r.URL.Path, "/count") && !strings.HasSuffix(p, "/count") {
 		return ""
 	}
 	return p
