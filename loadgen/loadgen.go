@@ -268,10 +268,17 @@ func sampleBody(ctx context.Context, client *http.Client, t *Target, fx *Fixture
 	return body, nil
 }
 
+// maxBaselineDuration caps the baseline's measurement: its rate settles in
+// seconds, and a long run (a ten-minute soak) should not spend as long
+// again measuring it.
+const maxBaselineDuration = 10 * time.Second
+
 // measureBaseline serves body from a bare handler on a loopback port and
 // drives it as get drives the target: the most this machine, this client
-// and net/http can do for a response of that size.
+// and net/http can do for a response of that size. It runs for
+// cfg.Duration, at most maxBaselineDuration.
 func measureBaseline(ctx context.Context, client *http.Client, body []byte, cfg Config) (Result, error) {
+	cfg.Duration = min(cfg.Duration, maxBaselineDuration)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return Result{}, fmt.Errorf("loadgen: baseline listen: %w", err)

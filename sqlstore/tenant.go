@@ -29,9 +29,8 @@ func tokenHash(token string) []byte {
 
 // Authenticate implements customersd.TenantService.
 func (s *TenantService) Authenticate(ctx context.Context, storeHash, token string) (*customersd.APIAccount, error) {
-	unauthorized := customersd.Errorf(customersd.EUNAUTHORIZED, "No valid credentials were found in this request.")
 	if token == "" {
-		return nil, unauthorized
+		return nil, errUnauthorized()
 	}
 	want := tokenHash(token)
 	var (
@@ -46,19 +45,25 @@ func (s *TenantService) Authenticate(ctx context.Context, storeHash, token strin
 		FROM api_accounts a JOIN stores s ON s.id = a.store_id WHERE a.token_hash = ?`, want).
 		Scan(&a.ClientID, &scopes, &got, &a.Store.ID, &a.Store.Hash, &a.Store.Plan, &since, &rl.requests, &rl.windowMS)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, unauthorized
+		return nil, errUnauthorized()
 	} else if err != nil {
 		return nil, fmt.Errorf("sqlstore: authenticate: %w", err)
 	}
 	// The index found the row by hash; comparing again in constant time
 	// keeps the check itself free of timing differences.
 	if subtle.ConstantTimeCompare(got, want) != 1 || subtle.ConstantTimeCompare([]byte(a.Store.Hash), []byte(storeHash)) != 1 {
-		return nil, unauthorized
+		return nil, errUnauthorized()
 	}
 	a.Store.CreatedAt = unixTime(since)
 	a.Store.RateLimit = rl.value()
 	a.Scopes = parseScopes(scopes)
 	return &a, nil
+}
+
+// errUnauthorized is Authenticate's one answer to any bad credential; made
+// only when needed, not on every request.
+func errUnauthorized() error {
+	return customersd.Errorf(customersd.EUNAUTHORIZED, "No valid credentials were found in this request.")
 }
 
 func parseScopes(s string) []customersd.Scope {

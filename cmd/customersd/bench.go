@@ -54,7 +54,7 @@ func (c *BenchCommand) parse(args []string) error {
 	fs.IntVar(&c.customers, "customers", 10000, "customers (with addresses, and a few groups) to seed before measuring")
 	fs.StringVar(&c.scenario, "scenario", "all", "get, list, email, count, create, update, validate, mix, or all (each, then mix)")
 	fs.IntVar(&c.concurrency, "concurrency", 64, "concurrent clients")
-	fs.DurationVar(&c.duration, "duration", 10*time.Second, "duration of each scenario")
+	fs.DurationVar(&c.duration, "duration", 10*time.Second, "duration of each scenario (the baseline runs for this long too, at most 10s)")
 	fs.BoolVar(&c.json, "json", false, "print the report as JSON instead of a Markdown table")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run (in-process: client and server) to this file")
 	if err := fs.Parse(args); err != nil {
