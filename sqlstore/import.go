@@ -26,7 +26,7 @@ func (s *ExportService) Import(ctx context.Context, store customersd.StoreID, do
 	if err != nil {
 		return err
 	}
-	return s.db.withTx(ctx, func(tx *Tx) error {
+	err = s.db.withTx(ctx, func(tx *Tx) error {
 		if err := lockStore(ctx, tx, store); err != nil {
 			return err
 		}
@@ -52,7 +52,15 @@ func (s *ExportService) Import(ctx context.Context, store customersd.StoreID, do
 		}
 		return importCounters(ctx, tx, store, doc)
 	})
+	if err != nil || len(doc.Customers)+len(doc.Addresses) < analyzeAfterRows {
+		return err
+	}
+	return s.db.analyze(ctx)
 }
+
+// analyzeAfterRows is the import size from which the planner's statistics
+// are refreshed at once (see DB.analyze); smaller loads barely move them.
+const analyzeAfterRows = 10000
 
 // hashPasswords returns the password_hash of each customer: the document's
 // hash, a fresh hash of its plain password, or NULL. Plain passwords are

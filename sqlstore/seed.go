@@ -60,6 +60,21 @@ func Seed(ctx context.Context, db *DB, store customersd.StoreID, opt SeedOptions
 			opt.Progress(to)
 		}
 	}
+	return db.analyze(ctx)
+}
+
+// analyze refreshes the planner's statistics after a bulk load. Until
+// autovacuum gets to them, PostgreSQL plans with the statistics of the
+// empty tables: it then sorted a million customers for every page of
+// GET /customers (126 ms a query at 300k rows, against 1 ms with an index
+// scan). SQLite's planner does well without statistics here.
+func (db *DB) analyze(ctx context.Context) error {
+	if db.dialect != postgresDialect {
+		return nil
+	}
+	if _, err := db.write.ExecContext(ctx, `ANALYZE customers, customer_addresses, customer_groups`); err != nil {
+		return fmt.Errorf("sqlstore: analyze: %w", err)
+	}
 	return nil
 }
 
