@@ -71,7 +71,8 @@ func (m *Main) rateLimitFlags(fs *flag.FlagSet, cfg *RateLimitConfig) error {
 	fs.StringVar(&cfg.Quotas, "rate-limit", env("CUSTOMERSD_RATE_LIMIT", "plan"),
 		`request quota of stores without their own: "plan" (150/30s standard and plus, 450/30s pro, 1800/30s enterprise), "off", `+
 			`or N/WINDOW and PLAN=N/WINDOW entries, e.g. "300/30s,pro=900/30s" (env CUSTOMERSD_RATE_LIMIT)`)
-	fs.StringVar(&cfg.RedisURL, "redis", m.Getenv("CUSTOMERSD_REDIS_URL"),
+	cfg.RedisURL = m.Getenv("CUSTOMERSD_REDIS_URL")
+	fs.Var(dsnFlag{&cfg.RedisURL}, "redis",
 		"redis:// URL of a Redis to share rate limit counts between nodes; in memory when empty (env CUSTOMERSD_REDIS_URL)")
 	fs.StringVar(&cfg.RedisPrefix, "redis-prefix", env("CUSTOMERSD_REDIS_PREFIX", ratelimit.DefaultRedisPrefix),
 		"prefix of the Redis keys; give each deployment sharing a Redis its own (env CUSTOMERSD_REDIS_PREFIX)")
