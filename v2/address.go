@@ -71,9 +71,9 @@ func decodeAddress(w http.ResponseWriter, r *http.Request) (*customersd.AddressI
 		Street2:     f.str("street_2"),
 		City:        f.str("city"),
 		State:       f.str("state"),
-		Zip:         f.str("zip"),
+		Zip:         f.digits("zip"),
 		Country:     f.str("country"),
-		Phone:       f.str("phone"),
+		Phone:       f.digits("phone"),
 		AddressType: f.str("address_type"),
 	}
 	return in, f.err()

@@ -75,7 +75,7 @@ func decodeCustomer(w http.ResponseWriter, r *http.Request) (*customersd.Custome
 		FirstName:             f.str("first_name"),
 		LastName:              f.str("last_name"),
 		Email:                 f.str("email"),
-		Phone:                 f.str("phone"),
+		Phone:                 f.digits("phone"),
 		StoreCredit:           f.decimal("store_credit"),
 		RegistrationIPAddress: f.str("registration_ip_address"),
 		CustomerGroupID:       f.integer("customer_group_id"),

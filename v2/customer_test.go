@@ -144,6 +144,10 @@ func TestCreateCustomer_AllFields(t *testing.T) {
 		if !equalCustomer(c, want) {
 			t.Errorf("got %+v\nwant %+v", c, want)
 		}
+		// A phone sent as a JSON number is taken as its digits.
+		if c := mustCreateCustomer(t, ts, with(jane(), "email", "num@example.com", "phone", 5550100)); c.Phone != "5550100" {
+			t.Errorf("phone from a number=%q, want 5550100", c.Phone)
+		}
 		if !rfc2822.MatchString(mustGetCustomer(t, ts, 1).DateCreated) {
 			t.Error("date_created is not RFC 2822")
 		}
@@ -189,6 +193,10 @@ func TestCreateCustomer_Errors(t *testing.T) {
 			{"EmailWithName", with(jane(), "email", "Jane <jane@example.com>"), "The field 'email' is invalid."},
 			{"EmailNotString", with(jane(), "email", obj{"x": 1}), "The field 'email' is invalid."},
 			{"FirstNameNotString", with(jane(), "first_name", []any{1}), "The field 'first_name' is invalid."},
+			{"FirstNameNumber", with(jane(), "first_name", 123), "The field 'first_name' is invalid."},
+			{"EmailNumber", with(jane(), "email", 5), "The field 'email' is invalid."},
+			{"CompanyBool", with(jane(), "company", true), "The field 'company' is invalid."},
+			{"PhoneBool", with(jane(), "phone", false), "The field 'phone' is invalid."},
 			{"UnknownField", with(jane(), "favourite_colour", "blue"), "The field 'favourite_colour' is not supported by this resource."},
 			{"TopLevelForceReset", with(jane(), "force_reset", true), "The field 'force_reset' is not supported by this resource."},
 			{"UnknownAuthField", with(jane(), "_authentication", obj{"pin": "1"}), "The field 'pin' is not supported by this resource."},

@@ -106,24 +106,35 @@ func (f *fields) raw(name string) (json.RawMessage, bool) {
 	return v, true
 }
 
-// str reads a text field. A number is taken as its literal text, since
-// clients send zips and phones as numbers.
+// str reads a text field. Any other JSON type is a bad type: "The field
+// 'X' is invalid." (BEHAVIOR.md, "Error bodies").
 func (f *fields) str(name string) *string {
 	v, ok := f.raw(name)
 	if !ok {
 		return nil
 	}
 	var s string
-	if err := json.Unmarshal(v, &s); err == nil {
-		return &s
+	if err := json.Unmarshal(v, &s); err != nil {
+		f.fail(customersd.Invalid(name))
+		return nil
+	}
+	return &s
+}
+
+// digits reads a text field that clients often send as a JSON number (a
+// zip or a phone, from a language where it was an integer): the number is
+// taken as its literal text.
+func (f *fields) digits(name string) *string {
+	v, ok := f.raw(name)
+	if !ok {
+		return nil
 	}
 	var n json.Number
 	if err := json.Unmarshal(v, &n); err == nil {
-		s = n.String()
+		s := n.String()
 		return &s
 	}
-	f.fail(customersd.Invalid(name))
-	return nil
+	return f.str(name)
 }
 
 // boolean reads true/false, also as the strings "true"/"false" and the
