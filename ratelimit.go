@@ -41,3 +41,14 @@ func (q *RateLimit) Validate() error {
 func (q RateLimit) String() string {
 	return fmt.Sprintf("%d/%v", q.Requests, q.Window)
 }
+
+// UnthrottledRateLimit is the quota given to stores made for development and
+// test suites: the zero-setup store, CUSTOMERSD_STORE_HASH's, --seed's, and
+// stores created through the admin API or the CLI without a plan or quota.
+// It is high enough that no test suite meets it ("a limiter that surprises a
+// test suite is worse than none"), yet a real quota of the store's own, so
+// the X-Rate-Limit-* headers carry honest numbers and it can be changed
+// later. A store created with a plan gets that plan's quota instead.
+func UnthrottledRateLimit() *RateLimit {
+	return &RateLimit{Requests: 1_000_000, Window: 30 * time.Second}
+}

@@ -46,11 +46,17 @@ func TestStoreRateLimit(t *testing.T) {
 		}
 		ts.wantV2Quota(t, st.Token.AccessToken, "q1", "150", "30000")
 
-		// A store created without one shows null.
+		// A store created without a plan or quota is a test suite's: unthrottled.
 		got = storeRateLimit{}
 		ts.admin("POST", "/admin/v1/stores", map[string]any{"store_hash": "q2"}).want(t, http.StatusCreated).decode(t, &got)
+		if got.RateLimit == nil || got.RateLimit.Requests != 1_000_000 || got.RateLimit.WindowMS != 30000 {
+			t.Fatalf("default: rate_limit=%+v, want 1000000 per 30000 ms", got.RateLimit)
+		}
+		// With a plan, the plan's quota applies (rate_limit null).
+		got = storeRateLimit{}
+		ts.admin("POST", "/admin/v1/stores", map[string]any{"store_hash": "q3", "plan": "pro"}).want(t, http.StatusCreated).decode(t, &got)
 		if got.RateLimit != nil {
-			t.Fatalf("default: rate_limit=%+v", got.RateLimit)
+			t.Fatalf("with a plan: rate_limit=%+v, want null", got.RateLimit)
 		}
 	})
 }

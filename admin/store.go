@@ -54,6 +54,10 @@ func (s *Server) createStore(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	st := &customersd.Store{Hash: in.Hash, Plan: in.Plan, RateLimit: in.RateLimit.toRateLimit()}
+	if in.Plan == "" && st.RateLimit == nil {
+		// A test suite's store: no plan asked for, no limit to meet.
+		st.RateLimit = customersd.UnthrottledRateLimit()
+	}
 	if st.Hash == "" {
 		st.Hash = customersd.NewStoreHash()
 	}

@@ -202,14 +202,12 @@ func redisOptions(rawURL string) (*redis.Options, error) {
 }
 
 // unthrottled returns the quota of the stores that customersd creates on its
-// own at start-up, for development and test suites: ratelimit.Unlimited,
-// stored as the store's own quota. It is high enough that no test suite
+// own at start-up, for development and test suites, stored as the store's
+// own quota (customersd.UnthrottledRateLimit). It is high enough that no test suite
 // meets it, yet a real quota, so the X-Rate-Limit-* headers carry honest
 // numbers; being the store's own, it shows in "stores list", survives a
 // change of --rate-limit, and "stores quota" can change it.
-func unthrottled() *customersd.RateLimit {
-	return &customersd.RateLimit{Requests: ratelimit.Unlimited.Requests, Window: ratelimit.Unlimited.Window}
-}
+func unthrottled() *customersd.RateLimit { return customersd.UnthrottledRateLimit() }
 
 // quotaPolicy is a parsed --rate-limit.
 type quotaPolicy struct {

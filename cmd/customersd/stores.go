@@ -38,7 +38,7 @@ func (c *StoresCommand) Run(ctx context.Context, args []string) error {
 	c.databaseFlag(fs, &dsn)
 	if sub == "create" {
 		fs.StringVar(&hash, "hash", "", "store hash (random when empty)")
-		fs.StringVar(&plan, "plan", customersd.PlanStandard, "plan: standard, plus, pro or enterprise")
+		fs.StringVar(&plan, "plan", "", "plan: standard, plus, pro or enterprise; without one the store is standard and unthrottled")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -55,6 +55,9 @@ func (c *StoresCommand) Run(ctx context.Context, args []string) error {
 			hash = customersd.NewStoreHash()
 		}
 		st := &customersd.Store{Hash: hash, Plan: plan}
+		if plan == "" {
+			st.RateLimit = customersd.UnthrottledRateLimit()
+		}
 		if err := tenants.CreateStore(ctx, st); err != nil {
 			return fmt.Errorf("create store: %w", err)
 		}
