@@ -56,6 +56,7 @@ func TestListCustomers_Filters(t *testing.T) {
 			{"min_date_created=2024-05-07T07:34:10", []int64{2, 3, 4}},
 			{"min_date_created=" + url.QueryEscape("Tue, 07 May 2024 07:34:10 +0000"), []int64{2, 3, 4}},
 			{"min_date_created=" + url.QueryEscape("2024-05-07T09:34:10+02:00"), []int64{2, 3, 4}},
+			{"min_date_created=2024-05-07T09:34:10+02:00", []int64{2, 3, 4}}, // '+' not encoded: read as a space
 			{"max_date_created=" + url.QueryEscape("Tue, 07 May 2024 07:34:09 +0000"), []int64{1}},
 			{"min_date_modified=2024-05-10", []int64{1}},
 			{"max_date_modified=2024-05-08", []int64{2, 3}},

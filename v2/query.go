@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -138,7 +139,7 @@ var dateLayouts = []string{
 
 // parseDate returns the time, whether it was a bare date, and success.
 func parseDate(s string) (time.Time, bool, bool) {
-	s = strings.TrimSpace(s)
+	s = restorePlus(strings.TrimSpace(s))
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t, true, true
 	}
@@ -148,6 +149,19 @@ func parseDate(s string) (time.Time, bool, bool) {
 		}
 	}
 	return time.Time{}, false, false
+}
+
+// A client that does not encode '+' in a query string sends a time zone
+// offset that arrives as a space: "2024-05-06T07:34:10 02:00" or
+// "Mon, 06 May 2024 07:34:10  0000". Such a value means only one thing.
+var (
+	isoOffsetSpace  = regexp.MustCompile(`(\d{2}:\d{2}:\d{2}(?:\.\d+)?) (\d{2}:\d{2})$`)
+	rfcOffsetSpaces = regexp.MustCompile(`(\d{2}:\d{2}:\d{2})  (\d{4})$`)
+)
+
+func restorePlus(s string) string {
+	s = isoOffsetSpace.ReplaceAllString(s, "$1+$2")
+	return rfcOffsetSpaces.ReplaceAllString(s, "$1 +$2")
 }
 
 // page reads page (from 1) and limit (default 50). A limit above 250 is

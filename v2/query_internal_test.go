@@ -11,6 +11,8 @@ func TestParseDate(t *testing.T) {
 		"Mon, 06 May 2024 07:34:10 +0000", "Mon, 6 May 2024 07:34:10 +0000", "06 May 2024 07:34:10 +0000",
 		"Mon, 06 May 2024 09:34:10 +0200", "Mon, 06 May 2024 07:34:10 GMT", "2024-05-06T07:34:10Z",
 		"2024-05-06T09:34:10+02:00", "2024-05-06T07:34:10", "2024-05-06 07:34:10", " 2024-05-06T07:34:10Z ",
+		// '+' sent unencoded in a query string arrives as a space.
+		"2024-05-06T09:34:10 02:00", "Mon, 06 May 2024 07:34:10  0000", "Mon, 06 May 2024 09:34:10  0200",
 	} {
 		got, bare, ok := parseDate(s)
 		if !ok || bare || !got.Equal(want) {
