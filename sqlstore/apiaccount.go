@@ -9,29 +9,15 @@ import (
 
 // FindAPIAccounts implements customersd.TenantService.
 func (s *TenantService) FindAPIAccounts(ctx context.Context, store customersd.StoreID) ([]*customersd.APIAccount, error) {
-	rows, err := s.db.reader().query(ctx, `SELECT a.client_id, a.scopes, a.created_at, s.id, s.hash, s.plan, s.created_at
+	rows, err := queryAll(ctx, s.db.reader(), scanAccount, `SELECT `+accountColumns+`
 		FROM api_accounts a JOIN stores s ON s.id = a.store_id
 		WHERE a.store_id = ? ORDER BY a.created_at, a.client_id`, store)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find api accounts of store %d: %w", store, err)
 	}
-	defer rows.Close()
-	out := []*customersd.APIAccount{}
-	for rows.Next() {
-		var (
-			a             customersd.APIAccount
-			scopes        string
-			since, ssince int64
-		)
-		if err := rows.Scan(&a.ClientID, &scopes, &since, &a.Store.ID, &a.Store.Hash, &a.Store.Plan, &ssince); err != nil {
-			return nil, fmt.Errorf("sqlstore: scan api account of store %d: %w", store, err)
-		}
-		a.Scopes = parseScopes(scopes)
-		a.CreatedAt, a.Store.CreatedAt = unixTime(since), unixTime(ssince)
-		out = append(out, &a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: find api accounts of store %d: %w", store, err)
+	out := make([]*customersd.APIAccount, len(rows))
+	for i, r := range rows {
+		out[i] = &r.APIAccount
 	}
 	return out, nil
 }

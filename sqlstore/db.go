@@ -91,9 +91,6 @@ func (db *DB) Dialect() string { return db.dialect.name }
 // Ping checks that the database answers, for readiness probes.
 func (db *DB) Ping(ctx context.Context) error { return db.write.PingContext(ctx) }
 
-// Stats returns the write pool's statistics, for metrics.
-func (db *DB) Stats() sql.DBStats { return db.write.Stats() }
-
 // PoolStats returns the statistics of each connection pool by name, for
 // metrics: "write" and "read" on SQLite; "main" on PostgreSQL, where reads
 // and writes share one pool.

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -32,32 +31,61 @@ func (s *TenantService) Authenticate(ctx context.Context, storeHash, token strin
 	if token == "" {
 		return nil, errUnauthorized()
 	}
-	want := tokenHash(token)
-	var (
-		a      customersd.APIAccount
-		scopes string
-		got    []byte
-		since  int64
-		rl     nullRateLimit
-	)
-	err := s.db.reader().queryRow(ctx, `SELECT a.client_id, a.scopes, a.token_hash, s.id, s.hash, s.plan, s.created_at,
-		s.rate_limit_requests, s.rate_limit_window_ms
-		FROM api_accounts a JOIN stores s ON s.id = a.store_id WHERE a.token_hash = ?`, want).
-		Scan(&a.ClientID, &scopes, &got, &a.Store.ID, &a.Store.Hash, &a.Store.Plan, &since, &rl.requests, &rl.windowMS)
-	if errors.Is(err, sql.ErrNoRows) {
+	a, err := findAccountByToken(ctx, s.db.reader(), token)
+	if customersd.ErrorCode(err) == customersd.ENOTFOUND {
 		return nil, errUnauthorized()
 	} else if err != nil {
-		return nil, fmt.Errorf("sqlstore: authenticate: %w", err)
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare([]byte(a.Store.Hash), []byte(storeHash)) != 1 {
+		return nil, errUnauthorized()
+	}
+	return a, nil
+}
+
+// accountColumns are an API account's columns with its store's.
+const accountColumns = `a.client_id, a.scopes, a.created_at, a.token_hash,
+	s.id, s.hash, s.plan, s.created_at, s.rate_limit_requests, s.rate_limit_window_ms`
+
+// accountRow is an API account as read, with the stored hash of its token.
+type accountRow struct {
+	customersd.APIAccount
+	tokenHash []byte
+}
+
+func scanAccount(rows *sql.Rows) (*accountRow, error) {
+	var (
+		a             accountRow
+		scopes        string
+		since, ssince int64
+		rl            nullRateLimit
+	)
+	err := rows.Scan(&a.ClientID, &scopes, &since, &a.tokenHash,
+		&a.Store.ID, &a.Store.Hash, &a.Store.Plan, &ssince, &rl.requests, &rl.windowMS)
+	if err != nil {
+		return nil, err
+	}
+	a.Scopes = parseScopes(scopes)
+	a.CreatedAt, a.Store.CreatedAt = unixTime(since), unixTime(ssince)
+	a.Store.RateLimit = rl.value()
+	return &a, nil
+}
+
+// findAccountByToken returns the account holding token. Returns ENOTFOUND
+// if none does.
+func findAccountByToken(ctx context.Context, tx *Tx, token string) (*customersd.APIAccount, error) {
+	want := tokenHash(token)
+	rows, err := queryAll(ctx, tx, scanAccount, `SELECT `+accountColumns+`
+		FROM api_accounts a JOIN stores s ON s.id = a.store_id WHERE a.token_hash = ?`, want)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find api account by token: %w", err)
 	}
 	// The index found the row by hash; comparing again in constant time
 	// keeps the check itself free of timing differences.
-	if subtle.ConstantTimeCompare(got, want) != 1 || subtle.ConstantTimeCompare([]byte(a.Store.Hash), []byte(storeHash)) != 1 {
-		return nil, errUnauthorized()
+	if len(rows) == 0 || subtle.ConstantTimeCompare(rows[0].tokenHash, want) != 1 {
+		return nil, customersd.Errorf(customersd.ENOTFOUND, "No API account has this token.")
 	}
-	a.Store.CreatedAt = unixTime(since)
-	a.Store.RateLimit = rl.value()
-	a.Scopes = parseScopes(scopes)
-	return &a, nil
+	return &rows[0].APIAccount, nil
 }
 
 // errUnauthorized is Authenticate's one answer to any bad credential; made
@@ -105,45 +133,39 @@ func (s *TenantService) CreateStore(ctx context.Context, st *customersd.Store) e
 	})
 }
 
-// FindStores implements customersd.TenantService.
-func (s *TenantService) FindStores(ctx context.Context) ([]*customersd.Store, error) {
-	rows, err := s.db.reader().query(ctx, `SELECT id, hash, plan, created_at, rate_limit_requests, rate_limit_window_ms
-		FROM stores ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: find stores: %w", err)
-	}
-	defer rows.Close()
-	var out []*customersd.Store
-	for rows.Next() {
-		var st customersd.Store
-		var since int64
-		var rl nullRateLimit
-		if err := rows.Scan(&st.ID, &st.Hash, &st.Plan, &since, &rl.requests, &rl.windowMS); err != nil {
-			return nil, fmt.Errorf("sqlstore: scan store: %w", err)
-		}
-		st.CreatedAt = unixTime(since)
-		st.RateLimit = rl.value()
-		out = append(out, &st)
-	}
-	return out, rows.Err()
-}
+const storeColumns = `id, hash, plan, created_at, rate_limit_requests, rate_limit_window_ms`
 
-// FindStoreByHash implements customersd.TenantService.
-func (s *TenantService) FindStoreByHash(ctx context.Context, hash string) (*customersd.Store, error) {
+func scanStore(rows *sql.Rows) (*customersd.Store, error) {
 	var st customersd.Store
 	var since int64
 	var rl nullRateLimit
-	err := s.db.reader().queryRow(ctx, `SELECT id, hash, plan, created_at, rate_limit_requests, rate_limit_window_ms
-		FROM stores WHERE hash = ?`, hash).
-		Scan(&st.ID, &st.Hash, &st.Plan, &since, &rl.requests, &rl.windowMS)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, customersd.Errorf(customersd.ENOTFOUND, "Store %q not found.", hash)
-	} else if err != nil {
-		return nil, fmt.Errorf("sqlstore: find store %q: %w", hash, err)
+	if err := rows.Scan(&st.ID, &st.Hash, &st.Plan, &since, &rl.requests, &rl.windowMS); err != nil {
+		return nil, err
 	}
 	st.CreatedAt = unixTime(since)
 	st.RateLimit = rl.value()
 	return &st, nil
+}
+
+// FindStores implements customersd.TenantService.
+func (s *TenantService) FindStores(ctx context.Context) ([]*customersd.Store, error) {
+	stores, err := queryAll(ctx, s.db.reader(), scanStore, `SELECT `+storeColumns+` FROM stores ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find stores: %w", err)
+	}
+	return stores, nil
+}
+
+// FindStoreByHash implements customersd.TenantService.
+func (s *TenantService) FindStoreByHash(ctx context.Context, hash string) (*customersd.Store, error) {
+	stores, err := queryAll(ctx, s.db.reader(), scanStore, `SELECT `+storeColumns+` FROM stores WHERE hash = ?`, hash)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find store %q: %w", hash, err)
+	}
+	if len(stores) == 0 {
+		return nil, customersd.Errorf(customersd.ENOTFOUND, "Store %q not found.", hash)
+	}
+	return stores[0], nil
 }
 
 // CreateAPIAccount implements customersd.TenantService.
@@ -182,21 +204,5 @@ func (s *TenantService) CreateAPIAccount(ctx context.Context, store customersd.S
 
 // FindAPIAccountByToken implements customersd.TenantService.
 func (s *TenantService) FindAPIAccountByToken(ctx context.Context, token string) (*customersd.APIAccount, error) {
-	var (
-		a      customersd.APIAccount
-		scopes string
-		since  int64
-		ssince int64
-	)
-	err := s.db.reader().queryRow(ctx, `SELECT a.client_id, a.scopes, a.created_at, s.id, s.hash, s.plan, s.created_at
-		FROM api_accounts a JOIN stores s ON s.id = a.store_id WHERE a.token_hash = ?`, tokenHash(token)).
-		Scan(&a.ClientID, &scopes, &since, &a.Store.ID, &a.Store.Hash, &a.Store.Plan, &ssince)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, customersd.Errorf(customersd.ENOTFOUND, "No API account has this token.")
-	} else if err != nil {
-		return nil, fmt.Errorf("sqlstore: find api account: %w", err)
-	}
-	a.Scopes = parseScopes(scopes)
-	a.CreatedAt, a.Store.CreatedAt = unixTime(since), unixTime(ssince)
-	return &a, nil
+	return findAccountByToken(ctx, s.db.reader(), token)
 }

@@ -243,9 +243,3 @@ func (f *fields) array(name string) []json.RawMessage {
 	}
 	return items
 }
-
-// sent reports whether the body has the field at all, null included.
-func (f *fields) sent(name string) bool {
-	_, ok := f.m[name]
-	return ok
-}
