@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/gateway"
 )
 
 // Body size caps. An import carries a whole store (a thousand customers is
@@ -22,21 +21,10 @@ const (
 
 // readBody checks the media type and reads the body, at most limit bytes.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return nil, &httpError{status: http.StatusUnsupportedMediaType, detail: "Send the body as application/json."}
-		}
+	if !gateway.IsJSON(r) {
+		return nil, &gateway.Error{Status: http.StatusUnsupportedMediaType, Message: "Send the body as application/json."}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, &httpError{status: http.StatusRequestEntityTooLarge, detail: fmt.Sprintf("The body is larger than %d bytes.", limit)}
-		}
-		return nil, customersd.Errorf(customersd.EINVALID, "The body could not be read.")
-	}
-	return body, nil
+	return gateway.ReadBody(w, r, limit)
 }
 
 // decodeBody reads a small JSON object into v strictly: an unknown field, a

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/customersd/customersd/admin"
+	"github.com/customersd/customersd/gateway"
 	"github.com/customersd/customersd/password"
 	"github.com/customersd/customersd/sqlstore"
 	"github.com/customersd/customersd/sqlstore/sqlstoretest"
@@ -52,17 +53,16 @@ func newTestServer(tb testing.TB, dialect, token string) *testServer {
 	logger := slog.New(slog.NewTextHandler(ts.logs, nil))
 	h := password.Hasher{Cost: bcrypt.MinCost}
 	tenants := sqlstore.NewTenantService(db)
-	adm := &admin.Server{Tenants: tenants, Exporter: sqlstore.NewExportService(db, h), Token: token, Logger: logger}
+	adm := &admin.Server{Tenants: tenants, Exporter: sqlstore.NewExportService(db, h)}
 	api := &v2.Server{
-		Tenants:   tenants,
 		Customers: sqlstore.NewCustomerService(db, h),
 		Addresses: sqlstore.NewAddressService(db),
 		Groups:    sqlstore.NewGroupService(db),
-		Logger:    logger,
 	}
+	gw := &gateway.Gateway{Tenants: tenants, AdminToken: token, Logger: logger}
 	mux := http.NewServeMux()
-	mux.Handle("/", api.Handler())
-	mux.Handle("/admin/", adm.Handler())
+	mux.Handle("/", gw.Mount(api.Surface()))
+	mux.Handle("/admin/", gw.Mount(adm.Surface()))
 	ts.Server = httptest.NewServer(mux)
 	tb.Cleanup(ts.Close)
 	return ts

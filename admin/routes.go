@@ -1,20 +1,22 @@
 package admin
 
+import "github.com/customersd/customersd/gateway"
+
 // routes is the whole admin route table.
-func (s *Server) routes() {
+func (s *Server) routes() []gateway.Route {
 	const base = "/admin/v1"
-	m := s.mux
+	return []gateway.Route{
+		{Pattern: "POST " + base + "/stores", Handler: s.createStore},
+		{Pattern: "GET " + base + "/stores", Handler: s.listStores},
+		{Pattern: "GET " + base + "/stores/{hash}", Handler: s.getStore},
+		{Pattern: "DELETE " + base + "/stores/{hash}", Handler: s.deleteStore},
+		{Pattern: "POST " + base + "/stores/{hash}/reset", Handler: s.resetStore},
+		{Pattern: "PUT " + base + "/stores/{hash}/rate_limit", Handler: s.setStoreRateLimit},
+		{Pattern: "GET " + base + "/stores/{hash}/export", Handler: s.exportStore},
+		{Pattern: "PUT " + base + "/stores/{hash}/import", Handler: s.importStore},
 
-	m.Handle("POST "+base+"/stores", s.handle(s.createStore))
-	m.Handle("GET "+base+"/stores", s.handle(s.listStores))
-	m.Handle("GET "+base+"/stores/{hash}", s.handle(s.getStore))
-	m.Handle("DELETE "+base+"/stores/{hash}", s.handle(s.deleteStore))
-	m.Handle("POST "+base+"/stores/{hash}/reset", s.handle(s.resetStore))
-	m.Handle("PUT "+base+"/stores/{hash}/rate_limit", s.handle(s.setStoreRateLimit))
-	m.Handle("GET "+base+"/stores/{hash}/export", s.handle(s.exportStore))
-	m.Handle("PUT "+base+"/stores/{hash}/import", s.handle(s.importStore))
-
-	m.Handle("POST "+base+"/stores/{hash}/tokens", s.handle(s.createToken))
-	m.Handle("GET "+base+"/stores/{hash}/tokens", s.handle(s.listTokens))
-	m.Handle("DELETE "+base+"/stores/{hash}/tokens/{client_id}", s.handle(s.revokeToken))
+		{Pattern: "POST " + base + "/stores/{hash}/tokens", Handler: s.createToken},
+		{Pattern: "GET " + base + "/stores/{hash}/tokens", Handler: s.listTokens},
+		{Pattern: "DELETE " + base + "/stores/{hash}/tokens/{client_id}", Handler: s.revokeToken},
+	}
 }

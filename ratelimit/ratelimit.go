@@ -3,13 +3,12 @@
 //
 // Counting lives behind Backend so that one node can count in its own memory
 // (Memory) and several nodes can share one count through Redis (Redis). The
-// package knows nothing about HTTP: package v2 turns a Decision into the
-// X-Rate-Limit-* headers and the 429 response.
+// package knows nothing about HTTP: package gateway turns a Decision into
+// the X-Rate-Limit-* headers and a LimitError into the 429 response.
 package ratelimit
 
 import (
 	"context"
-	"strings"
 	"time"
 )
 
@@ -24,30 +23,6 @@ type Quota struct {
 
 // DefaultWindow is the window of every BigCommerce plan.
 const DefaultWindow = 30 * time.Second
-
-// Unlimited is the quota of stores that have no plan configured. It is not
-// infinite so that the four X-Rate-Limit-* headers, which clients require on
-// every response, still carry honest numbers; it is high enough that no test
-// suite or sane client meets it.
-var Unlimited = Quota{Requests: 1_000_000, Window: DefaultWindow}
-
-// QuotaForPlan returns the request quota of a BigCommerce plan: "standard",
-// "plus", "pro" or "enterprise", in any case. It reports false for any other
-// name.
-func QuotaForPlan(plan string) (Quota, bool) {
-	switch strings.ToLower(plan) {
-	case "standard", "plus":
-		return Quota{Requests: 150, Window: DefaultWindow}, true
-	case "pro":
-		return Quota{Requests: 450, Window: DefaultWindow}, true
-	case "enterprise":
-		// BigCommerce sets Enterprise limits by contract and publishes no
-		// figure. Four times Pro is our default; a store that needs more
-		// gets its own Quota rather than a plan name.
-		return Quota{Requests: 1800, Window: DefaultWindow}, true
-	}
-	return Quota{}, false
-}
 
 // Decision is the outcome of counting one request against a quota, with what
 // the rate limit headers need.

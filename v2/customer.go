@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/gateway"
 )
 
 // customerJSON is a customer on the wire: keys in BigCommerce's order, every
@@ -269,7 +270,12 @@ func (s *Server) validateCustomerPassword(w http.ResponseWriter, r *http.Request
 	if pw == nil {
 		return customersd.Required("password")
 	}
-	ok, err := s.checkPassword(r, id, *pw)
+	// The answer is "is this the password?", so it goes behind the store's
+	// cap on validations and the customer's lock (ratelimit.Policy).
+	st := gateway.StoreOf(r.Context())
+	ok, err := s.RateLimit.CheckPassword(r.Context(), st, id, func() (bool, error) {
+		return s.Customers.ValidatePassword(r.Context(), st.ID, id, *pw)
+	})
 	if err != nil {
 		return err
 	}

@@ -3,18 +3,15 @@ package v2
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"math"
-	"mime"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/gateway"
 )
 
 // MaxBodyBytes caps a request body. The largest legitimate V2 body (a group
@@ -26,27 +23,13 @@ var errMalformedJSON = &customersd.Error{Code: customersd.EINVALID, Message: "Th
 // decodeBody is the only JSON reader: it checks the media type, caps the size
 // and reads one JSON object, returning its fields for a fields reader.
 func decodeBody(w http.ResponseWriter, r *http.Request) (*fields, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || !isJSONMediaType(mt) {
-			return nil, &httpError{status: http.StatusUnsupportedMediaType,
-				message: "The Content-Type of the request is not supported; send application/json."}
-		}
+	if !gateway.IsJSON(r) {
+		return nil, &gateway.Error{Status: http.StatusUnsupportedMediaType,
+			Message: "The Content-Type of the request is not supported; send application/json."}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := gateway.ReadBody(w, r, MaxBodyBytes)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, &httpError{status: http.StatusRequestEntityTooLarge,
-				message: fmt.Sprintf("The request body is larger than %d bytes.", MaxBodyBytes)}
-		}
-		// The server's read timeout cut a slow client off: its JSON is
-		// not bad, just late.
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			return nil, &httpError{status: http.StatusRequestTimeout, message: "The request body was not received in time."}
-		}
-		return nil, errMalformedJSON
+		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -58,11 +41,6 @@ func decodeBody(w http.ResponseWriter, r *http.Request) (*fields, error) {
 		return nil, errMalformedJSON
 	}
 	return &fields{m: m}, nil
-}
-
-// isJSONMediaType admits application/json and its +json relatives.
-func isJSONMediaType(mt string) bool {
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }
 
 // fields reads typed values out of a decoded JSON object. The first problem

@@ -35,8 +35,8 @@ func TestInternalErrors(t *testing.T) {
 	tenants := sqlstore.NewTenantService(db)
 	hash, token := mustCreateStore(t, tenants, "store1", customersd.ScopeCustomers)
 	logs := &syncBuffer{}
-	api := &v2.Server{Tenants: tenants, Customers: brokenCustomers{}, Logger: slog.New(slog.NewTextHandler(logs, nil))}
-	srv := httptest.NewServer(api.Handler())
+	api := &v2.Server{Customers: brokenCustomers{}}
+	srv := httptest.NewServer(mount(api, tenants, slog.New(slog.NewTextHandler(logs, nil))))
 	defer srv.Close()
 	ts := &testServer{Server: srv, t: t, hash: hash, token: token, logs: logs}
 

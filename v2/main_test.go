@@ -17,6 +17,7 @@ import (
 
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/contracttest"
+	"github.com/customersd/customersd/gateway"
 	"github.com/customersd/customersd/password"
 	"github.com/customersd/customersd/sqlstore"
 	"github.com/customersd/customersd/sqlstore/sqlstoretest"
@@ -79,19 +80,26 @@ func newTestServer(tb testing.TB, dialect string, opts ...serverOption) *testSer
 	ts.readToken = mustCreateToken(tb, tenants, ts.hash, customersd.ScopeCustomersReadOnly)
 	ts.otherHash, ts.otherToken = mustCreateStore(tb, tenants, "store2", customersd.ScopeCustomers)
 	api := &v2.Server{
-		Tenants:   tenants,
 		Customers: sqlstore.NewCustomerService(db, password.Hasher{Cost: bcrypt.MinCost}),
 		Addresses: sqlstore.NewAddressService(db),
 		Groups:    sqlstore.NewGroupService(db),
-		Logger:    slog.New(slog.NewTextHandler(ts.logs, nil)),
 	}
 	for _, o := range opts {
 		o(ts, api)
 	}
-	ts.Server = httptest.NewServer(api.Handler())
+	ts.Server = httptest.NewServer(mount(api, tenants, ts.logger()))
 	tb.Cleanup(ts.Close)
 	return ts
 }
+
+// mount puts the V2 surface on a gateway, as customersd serve does.
+func mount(api *v2.Server, tenants customersd.TenantService, logger *slog.Logger) http.Handler {
+	gw := &gateway.Gateway{Tenants: tenants, RateLimit: api.RateLimit, Logger: logger}
+	return gw.Mount(api.Surface())
+}
+
+// logger writes to the test server's log buffer.
+func (ts *testServer) logger() *slog.Logger { return slog.New(slog.NewTextHandler(ts.logs, nil)) }
 
 func mustCreateStore(tb testing.TB, tenants customersd.TenantService, hash string, scope customersd.Scope) (string, string) {
 	tb.Helper()

@@ -51,23 +51,21 @@ func mustRedisClient(tb testing.TB) *redis.Client {
 // redisLimits counts in Redis under prefix, with a client of its own, as
 // another node would. Store IDs repeat across test databases, so each test
 // server needs its own prefix.
-func redisLimits(tb testing.TB, prefix string) *v2.RateLimit {
-	return &v2.RateLimit{Limiter: &ratelimit.Limiter{Backend: ratelimit.NewRedis(mustRedisClient(tb), prefix)}}
+func redisLimits(tb testing.TB, prefix string) *ratelimit.Policy {
+	return &ratelimit.Policy{Limiter: &ratelimit.Limiter{Backend: ratelimit.NewRedis(mustRedisClient(tb), prefix)}}
 }
 
 // startNode starts another server on the test server's database, as a
 // second node behind a load balancer would be, and returns its URL.
-func (ts *testServer) startNode(tb testing.TB, rl *v2.RateLimit) string {
+func (ts *testServer) startNode(tb testing.TB, rl *ratelimit.Policy) string {
 	tb.Helper()
 	api := &v2.Server{
-		Tenants:   sqlstore.NewTenantService(ts.db),
 		Customers: sqlstore.NewCustomerService(ts.db, password.Hasher{Cost: bcrypt.MinCost}),
 		Addresses: sqlstore.NewAddressService(ts.db),
 		Groups:    sqlstore.NewGroupService(ts.db),
-		Logger:    slog.New(slog.NewTextHandler(ts.logs, nil)),
 		RateLimit: rl,
 	}
-	node := httptest.NewServer(api.Handler())
+	node := httptest.NewServer(mount(api, sqlstore.NewTenantService(ts.db), ts.logger()))
 	tb.Cleanup(node.Close)
 	return node.URL
 }
@@ -194,10 +192,10 @@ func TestRateLimit_RedisUnreachable(t *testing.T) {
 		ts.t.Cleanup(func() { c.Close() })
 		count := &atomic.Int64{}
 		errs.Store(ts, count)
-		api.RateLimit = &v2.RateLimit{Limiter: &ratelimit.Limiter{
+		api.RateLimit = &ratelimit.Policy{Limiter: &ratelimit.Limiter{
 			Backend: ratelimit.NewRedis(c, ratelimit.DefaultRedisPrefix),
 			OnError: func(error) { count.Add(1) },
-			Logger:  api.Logger,
+			Logger:  ts.logger(),
 			Now:     ts.clock.Now, // pinned: every error falls in one log interval
 		}}
 	})
@@ -219,14 +217,9 @@ func BenchmarkGetCustomer(b *testing.B) {
 	}); err != nil {
 		b.Fatal(err)
 	}
-	run := func(b *testing.B, rl *v2.RateLimit) {
-		api := &v2.Server{
-			Tenants:   tenants,
-			Customers: customers,
-			Logger:    slog.New(slog.DiscardHandler),
-			RateLimit: rl,
-		}
-		h := api.Handler()
+	run := func(b *testing.B, rl *ratelimit.Policy) {
+		api := &v2.Server{Customers: customers, RateLimit: rl}
+		h := mount(api, tenants, slog.New(slog.DiscardHandler))
 		for b.Loop() {
 			req := httptest.NewRequest("GET", "/stores/bench/v2/customers/1", nil)
 			req.Header.Set("X-Auth-Token", token)
@@ -238,7 +231,7 @@ func BenchmarkGetCustomer(b *testing.B) {
 		}
 	}
 	b.Run("off", func(b *testing.B) { run(b, nil) })
-	b.Run("memory", func(b *testing.B) { run(b, &v2.RateLimit{}) })
+	b.Run("memory", func(b *testing.B) { run(b, &ratelimit.Policy{}) })
 	b.Run("redis", func(b *testing.B) {
 		run(b, redisLimits(b, "customersd:rl:bench:"+rand.Text()+":"))
 	})

@@ -18,12 +18,12 @@ import (
 // withLimits gives the server rate limits counted in memory on the test
 // clock, so windows pass when the test says, not when the wall clock does.
 // configure, if set, adjusts them.
-func withLimits(configure func(rl *v2.RateLimit)) serverOption {
+func withLimits(configure func(rl *ratelimit.Policy)) serverOption {
 	return func(ts *testServer, api *v2.Server) {
-		rl := &v2.RateLimit{Limiter: &ratelimit.Limiter{
+		rl := &ratelimit.Policy{Limiter: &ratelimit.Limiter{
 			Backend: ratelimit.NewMemory(ts.clock.Now),
 			Now:     ts.clock.Now,
-			Logger:  api.Logger,
+			Logger:  ts.logger(),
 		}}
 		if configure != nil {
 			configure(rl)
@@ -252,14 +252,8 @@ func TestRateLimit_PlanQuotas(t *testing.T) {
 		if h := ts.do("GET", "/customers", nil).wantRateHeaders(t); h.quota != 7 || h.left != 4 {
 			t.Fatalf("quota cleared: %+v, want 7 with 4 left", h)
 		}
-	}, withLimits(func(rl *v2.RateLimit) {
-		rl.PlanQuota = func(plan string) ratelimit.Quota {
-			if plan == customersd.PlanStandard {
-				return ratelimit.Quota{Requests: 7, Window: time.Minute}
-			}
-			q, _ := ratelimit.QuotaForPlan(plan)
-			return q
-		}
+	}, withLimits(func(rl *ratelimit.Policy) {
+		rl.Plans = ratelimit.Plans{ByPlan: map[string]ratelimit.Quota{customersd.PlanStandard: {Requests: 7, Window: time.Minute}}}
 	}))
 }
 
@@ -272,7 +266,7 @@ func TestRateLimit_Off(t *testing.T) {
 				t.Fatalf("headers %+v, want %+v", h, want)
 			}
 		}
-	}, withLimits(func(rl *v2.RateLimit) { rl.Off = true }))
+	}, withLimits(func(rl *ratelimit.Policy) { rl.Off = true }))
 }
 
 // validate posts a password to the validate endpoint.
@@ -324,7 +318,7 @@ func TestValidate_ConfiguredGuard(t *testing.T) {
 		ts.validate(c.ID, "a").want(t, http.StatusOK)
 		ts.validate(c.ID, "b").want(t, http.StatusOK)
 		ts.validate(c.ID, "c").wantTooMany(t, 60)
-	}, withLimits(func(rl *v2.RateLimit) {
+	}, withLimits(func(rl *ratelimit.Policy) {
 		rl.MaxPasswordFailures = 2
 		rl.PasswordFailureWindow = time.Minute
 	}))
@@ -344,7 +338,7 @@ func TestValidate_StoreCap(t *testing.T) {
 			ts.do("GET", "/customers", nil).want(t, http.StatusOK)
 			ts.clock.Advance(time.Minute)
 			ts.validate(a.ID, "secret123").want(t, http.StatusOK)
-		}, withLimits(func(rl *v2.RateLimit) {
+		}, withLimits(func(rl *ratelimit.Policy) {
 			rl.ValidateQuota = &ratelimit.Quota{Requests: 3, Window: time.Minute}
 		}))
 	})
@@ -409,7 +403,7 @@ func TestGroups_InflightCap(t *testing.T) {
 		// Each server has its own: both databases number their stores from 1.
 		inflight := ratelimit.NewInflight(ratelimit.DefaultMaxInflight)
 		inflights.Store(ts, inflight)
-		withLimits(func(rl *v2.RateLimit) { rl.GroupsInflight = inflight })(ts, api)
+		withLimits(func(rl *ratelimit.Policy) { rl.Inflight = inflight })(ts, api)
 	})
 }
 

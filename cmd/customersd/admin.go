@@ -4,9 +4,9 @@ import (
 	"context"
 	"flag"
 	"log/slog"
-	"net/http"
 
 	"github.com/customersd/customersd/admin"
+	"github.com/customersd/customersd/gateway"
 	"github.com/customersd/customersd/password"
 	"github.com/customersd/customersd/sqlstore"
 )
@@ -44,19 +44,17 @@ func (c *ServeCommand) adminEnv(cfg *AdminConfig) {
 	}
 }
 
-// adminHandler is the admin API, to be mounted at /admin/. It is always
-// mounted: without a token it answers 404 to every admin path itself.
-func (c *ServeCommand) adminHandler(db *sqlstore.DB, tenants *sqlstore.TenantService, logger *slog.Logger) http.Handler {
+// adminSurface is the admin API, to be mounted at /admin/. It is always
+// mounted: without a token the gateway answers 404 to every admin path.
+func (c *ServeCommand) adminSurface(db *sqlstore.DB, tenants *sqlstore.TenantService, logger *slog.Logger) *gateway.Surface {
 	if c.Config.Admin.Token != "" {
 		logger.Info("admin API enabled", slog.String("path", "/admin/v1"))
 	}
 	s := &admin.Server{
 		Tenants:  tenants,
 		Exporter: sqlstore.NewExportService(db, password.Hasher{Cost: c.Config.BcryptCost}),
-		Token:    c.Config.Admin.Token,
-		Logger:   logger,
 	}
-	return s.Handler()
+	return s.Surface()
 }
 
 // seedAtStart imports the --seed document, if any, before the server

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/customersd/customersd/gateway"
 	"github.com/customersd/customersd/metrics"
 	"github.com/customersd/customersd/password"
 	"github.com/customersd/customersd/sqlstore"
@@ -34,14 +35,10 @@ func newOpsServer(tb testing.TB) *opsServer {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m := metrics.New()
 	m.WatchDB(db.Dialect(), db.PoolStats)
-	api := &v2.Server{
-		Tenants:   tenants,
-		Customers: sqlstore.NewCustomerService(db, password.Hasher{Cost: 4}),
-		Logger:    logger,
-		Observe:   m.ObserveRequest,
-	}
+	api := &v2.Server{Customers: sqlstore.NewCustomerService(db, password.Hasher{Cost: 4})}
+	gw := &gateway.Gateway{Tenants: tenants, Logger: logger, Observe: m.ObserveRequest}
 	ts := httptest.NewServer(newHandler(handlerDeps{
-		api: api.Handler(), ping: db.Ping, metrics: m, serveMetrics: true, logger: logger,
+		api: gw.Mount(api.Surface()), ping: db.Ping, metrics: m, serveMetrics: true, logger: logger,
 	}))
 	tb.Cleanup(ts.Close)
 	return &opsServer{Server: ts, db: db, token: token}

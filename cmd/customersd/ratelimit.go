@@ -15,7 +15,6 @@ import (
 
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/ratelimit"
-	v2 "github.com/customersd/customersd/v2"
 )
 
 // RateLimitConfig is the rate limiting part of Config (docs/ratelimits.md).
@@ -38,7 +37,8 @@ type RateLimitConfig struct {
 	// store, per node.
 	GroupsMaxInflight int
 
-	policy        quotaPolicy      // parsed Quotas
+	plans         ratelimit.Plans  // parsed Quotas
+	off           bool             // Quotas is "off"
 	validateQuota *ratelimit.Quota // parsed ValidateQuota
 }
 
@@ -69,7 +69,7 @@ func (m *Main) rateLimitFlags(fs *flag.FlagSet, cfg *RateLimitConfig) error {
 		return fmt.Errorf("CUSTOMERSD_GROUPS_MAX_INFLIGHT: %w", err)
 	}
 	fs.StringVar(&cfg.Quotas, "rate-limit", env("CUSTOMERSD_RATE_LIMIT", "plan"),
-		`request quota of stores without their own: "plan" (150/30s standard and plus, 450/30s pro, 1800/30s enterprise), "off", `+
+		`request quota of stores without their own: "plan" (`+ratelimit.DescribePlans()+`), "off", `+
 			`or N/WINDOW and PLAN=N/WINDOW entries, e.g. "300/30s,pro=900/30s" (env CUSTOMERSD_RATE_LIMIT)`)
 	cfg.RedisURL = m.Getenv("CUSTOMERSD_REDIS_URL")
 	fs.Var(dsnFlag{&cfg.RedisURL}, "redis",
@@ -90,12 +90,12 @@ func (m *Main) rateLimitFlags(fs *flag.FlagSet, cfg *RateLimitConfig) error {
 // validate parses the quotas and checks the bounds.
 func (cfg *RateLimitConfig) validate() error {
 	var err error
-	if cfg.policy, err = parseQuotaPolicy(cfg.Quotas); err != nil {
+	if cfg.plans, cfg.off, err = ratelimit.ParsePlans(cfg.Quotas); err != nil {
 		return fmt.Errorf("--rate-limit: %w", err)
 	}
 	cfg.validateQuota = nil
 	if cfg.ValidateQuota != "" {
-		q, err := parseQuota(cfg.ValidateQuota)
+		q, err := ratelimit.ParseQuota(cfg.ValidateQuota)
 		if err != nil {
 			return fmt.Errorf("--validate-rate-limit: %w", err)
 		}
@@ -122,7 +122,7 @@ func (cfg *RateLimitConfig) validate() error {
 // metric). An unreachable Redis is not an error: the limiter fails open, so
 // the server starts, and says so in the log. The Redis client lives as long
 // as the process.
-func (cfg *RateLimitConfig) open(logger *slog.Logger, onError func(error)) (*v2.RateLimit, error) {
+func (cfg *RateLimitConfig) open(logger *slog.Logger, onError func(error)) (*ratelimit.Policy, error) {
 	l := &ratelimit.Limiter{Logger: logger, OnError: onError}
 	if cfg.RedisURL != "" {
 		opt, err := redisOptions(cfg.RedisURL)
@@ -141,14 +141,14 @@ func (cfg *RateLimitConfig) open(logger *slog.Logger, onError func(error)) (*v2.
 		// after a failure, one call a second probes and the rest skip it.
 		l.Backend = &ratelimit.Breaker{Backend: ratelimit.NewRedis(client, cfg.RedisPrefix)}
 	}
-	return &v2.RateLimit{
+	return &ratelimit.Policy{
 		Limiter:               l,
-		Off:                   cfg.policy.off,
-		PlanQuota:             cfg.policy.planQuota,
+		Off:                   cfg.off,
+		Plans:                 cfg.plans,
 		ValidateQuota:         cfg.validateQuota,
 		MaxPasswordFailures:   cfg.MaxPasswordFailures,
 		PasswordFailureWindow: cfg.PasswordFailureWindow,
-		GroupsInflight:        ratelimit.NewInflight(cfg.GroupsMaxInflight),
+		Inflight:              ratelimit.NewInflight(cfg.GroupsMaxInflight),
 	}, nil
 }
 
@@ -208,87 +208,3 @@ func redisOptions(rawURL string) (*redis.Options, error) {
 // numbers; being the store's own, it shows in "stores list", survives a
 // change of --rate-limit, and "stores quota" can change it.
 func unthrottled() *customersd.RateLimit { return customersd.UnthrottledRateLimit() }
-
-// quotaPolicy is a parsed --rate-limit.
-type quotaPolicy struct {
-	off   bool
-	all   *ratelimit.Quota           // for every plan not in plans
-	plans map[string]ratelimit.Quota // by lower-case plan name
-}
-
-func parseQuotaPolicy(s string) (quotaPolicy, error) {
-	var p quotaPolicy
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "plan":
-		return p, nil
-	case "off":
-		p.off = true
-		return p, nil
-	}
-	for entry := range strings.SplitSeq(s, ",") {
-		plan, quota, named := strings.Cut(strings.TrimSpace(entry), "=")
-		if !named {
-			quota = plan
-		}
-		q, err := parseQuota(quota)
-		if err != nil {
-			return p, err
-		}
-		if !named {
-			if p.all != nil {
-				return p, fmt.Errorf("two quotas for every plan: %q", s)
-			}
-			p.all = &q
-			continue
-		}
-		plan = strings.ToLower(strings.TrimSpace(plan))
-		if !customersd.ValidPlan(plan) {
-			return p, fmt.Errorf("unknown plan %q: want standard, plus, pro or enterprise", plan)
-		}
-		if p.plans == nil {
-			p.plans = make(map[string]ratelimit.Quota)
-		}
-		p.plans[plan] = q
-	}
-	return p, nil
-}
-
-// planQuota returns the quota of a store on plan without one of its own:
-// the plan's entry, else the entry for every plan, else BigCommerce's
-// figure for the plan, else (a plan customersd does not know)
-// ratelimit.Unlimited.
-func (p quotaPolicy) planQuota(plan string) ratelimit.Quota {
-	if q, ok := p.plans[plan]; ok {
-		return q
-	}
-	if p.all != nil {
-		return *p.all
-	}
-	if q, ok := ratelimit.QuotaForPlan(plan); ok {
-		return q
-	}
-	return ratelimit.Unlimited
-}
-
-// parseQuota parses "N/WINDOW", e.g. "150/30s", with the bounds of a
-// store's own quota.
-func parseQuota(s string) (ratelimit.Quota, error) {
-	n, w, ok := strings.Cut(strings.TrimSpace(s), "/")
-	if !ok {
-		return ratelimit.Quota{}, fmt.Errorf("quota %q: want REQUESTS/WINDOW, e.g. 150/30s", s)
-	}
-	requests, err := strconv.Atoi(n)
-	if err != nil {
-		return ratelimit.Quota{}, fmt.Errorf("quota %q: %q is not a number of requests", s, n)
-	}
-	window, err := time.ParseDuration(w)
-	if err != nil {
-		return ratelimit.Quota{}, fmt.Errorf("quota %q: %q is not a duration such as 30s", s, w)
-	}
-	rl := customersd.RateLimit{Requests: requests, Window: window}
-	if err := rl.Validate(); err != nil {
-		return ratelimit.Quota{}, fmt.Errorf("quota %q: between 1 and %d requests per 1ms to %v, in whole milliseconds",
-			s, customersd.MaxRateLimitRequests, customersd.MaxRateLimitWindow)
-	}
-	return ratelimit.Quota{Requests: requests, Window: window}, nil
-}

@@ -12,58 +12,6 @@ import (
 	"github.com/customersd/customersd/ratelimit"
 )
 
-func TestParseQuotaPolicy(t *testing.T) {
-	q := func(n int, w time.Duration) ratelimit.Quota { return ratelimit.Quota{Requests: n, Window: w} }
-	bc := map[string]ratelimit.Quota{ // BigCommerce's, and Unlimited for a plan we do not know
-		"standard": q(150, 30*time.Second), "plus": q(150, 30*time.Second), "pro": q(450, 30*time.Second),
-		"enterprise": q(1800, 30*time.Second), "gold": ratelimit.Unlimited,
-	}
-	tests := []struct {
-		name string
-		in   string
-		off  bool
-		want map[string]ratelimit.Quota // by plan; missing plans as bc
-	}{
-		{"Default", "", false, nil},
-		{"Plan", "plan", false, nil},
-		{"Off", "OFF", true, nil},
-		{"Every plan", "300/1m", false, map[string]ratelimit.Quota{
-			"standard": q(300, time.Minute), "plus": q(300, time.Minute), "pro": q(300, time.Minute),
-			"enterprise": q(300, time.Minute), "gold": q(300, time.Minute)}},
-		{"One plan", "pro=900/30s", false, map[string]ratelimit.Quota{"pro": q(900, 30*time.Second)}},
-		{"Both", " 300/30s , Enterprise=5000/30s", false, map[string]ratelimit.Quota{
-			"standard": q(300, 30*time.Second), "plus": q(300, 30*time.Second), "pro": q(300, 30*time.Second),
-			"enterprise": q(5000, 30*time.Second), "gold": q(300, 30*time.Second)}},
-		{"Milliseconds", "pro=10/1500ms", false, map[string]ratelimit.Quota{"pro": q(10, 1500*time.Millisecond)}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p, err := parseQuotaPolicy(tt.in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p.off != tt.off {
-				t.Fatalf("off=%v, want %v", p.off, tt.off)
-			}
-			for plan, def := range bc {
-				want, ok := tt.want[plan]
-				if !ok {
-					want = def
-				}
-				if got := p.planQuota(plan); got != want {
-					t.Errorf("plan %s: %+v, want %+v", plan, got, want)
-				}
-			}
-		})
-	}
-	for _, bad := range []string{"fast", "150", "0/30s", "-1/30s", "150/0s", "150/30", "150/1.5ms", "150/48h",
-		"gold=150/30s", "150/30s,300/30s", "pro=", "1/1s,"} {
-		if _, err := parseQuotaPolicy(bad); err == nil {
-			t.Errorf("%q: no error", bad)
-		}
-	}
-}
-
 func TestRedisOptions(t *testing.T) {
 	opt, err := redisOptions("127.0.0.1:6379")
 	if err != nil {
@@ -114,7 +62,7 @@ func TestServe_RateLimitFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	rl := c.Config.RateLimit
-	if !rl.policy.off || *rl.validateQuota != (ratelimit.Quota{Requests: 10, Window: time.Minute}) || rl.MaxPasswordFailures != 3 ||
+	if !rl.off || *rl.validateQuota != (ratelimit.Quota{Requests: 10, Window: time.Minute}) || rl.MaxPasswordFailures != 3 ||
 		rl.PasswordFailureWindow != time.Hour || rl.GroupsMaxInflight != 8 || rl.RedisURL != "127.0.0.1:6379" || rl.RedisPrefix != "x:" {
 		t.Fatalf("from the environment: %+v", rl)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/gateway"
 	"github.com/customersd/customersd/metrics"
 	"github.com/customersd/customersd/password"
 	"github.com/customersd/customersd/sqlstore"
@@ -147,22 +148,26 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 	if err != nil {
 		return nil, err
 	}
+	gw := &gateway.Gateway{
+		Tenants:    tenants,
+		RateLimit:  limits,
+		AdminToken: c.Config.Admin.Token,
+		Logger:     logger,
+		Observe:    m.ObserveRequest,
+	}
 	api := &v2.Server{
-		Tenants:   tenants,
 		Customers: sqlstore.NewCustomerService(db, password.Hasher{Cost: c.Config.BcryptCost}),
 		Addresses: sqlstore.NewAddressService(db),
 		Groups:    sqlstore.NewGroupService(db),
-		Logger:    logger,
-		Observe:   m.ObserveRequest,
 		RateLimit: limits,
 	}
 	h := newHandler(handlerDeps{
-		api:          api.Handler(),
+		api:          gw.Mount(api.Surface()),
 		ping:         db.Ping,
 		metrics:      m,
 		serveMetrics: c.Config.MetricsAddr == "",
 		logger:       logger,
-		admin:        c.adminHandler(db, tenants, logger),
+		admin:        gw.Mount(c.adminSurface(db, tenants, logger)),
 	})
 	servers := []served{{srv: c.newHTTPServer(logger, h), ln: ln}}
 	if c.Config.MetricsAddr == "" {

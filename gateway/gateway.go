@@ -1,0 +1,356 @@
+// Package gateway is the request pipeline every HTTP surface of customersd
+// mounts: V2 (/stores/{hash}/v2), V3 (/stores/{hash}/v3), the storefront and
+// the admin API. A surface brings a route table and an error renderer; the
+// gateway owns everything around them, written once: the request ID, the
+// access log, metrics labels and panic recovery; the store named in the path;
+// authentication (an access token to its API account and store, or the admin
+// token) and the scopes each route needs; the store's quota, its headers and
+// the in-flight cap; and telling an unknown path (404) from a known path
+// with another method (405).
+//
+// A request's way through (ServeHTTP): request ID, log and recovery wrap
+// everything; the surface may rewrite the path; the route is resolved (so
+// that even a refused request is logged and counted under its route); the
+// store hash comes from the path; the surface negotiates the format;
+// credentials are checked, then the route's scopes; the store's quota is
+// counted; an unrouted request gets 404 or 405; the handler runs.
+package gateway
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/ratelimit"
+)
+
+// Gateway holds what every surface shares. Set the fields before Mount.
+type Gateway struct {
+	Tenants customersd.TenantService
+	// RateLimit is the rate limiting of every store-token surface; nil
+	// counts nothing, but responses still carry the X-Rate-Limit-* headers.
+	RateLimit *ratelimit.Policy
+	// AdminToken is the secret of the AdminToken surfaces, sent as
+	// "Authorization: Bearer <token>". Empty disables them: every path
+	// answers 404, so a server without it looks like one that has none.
+	AdminToken string
+	Logger     *slog.Logger
+	// Observe, when set, is called once per request as it ends, with the
+	// route pattern ("" when none matched), the status and the duration:
+	// the hook for metrics.
+	Observe func(route string, status int, d time.Duration)
+}
+
+func (g *Gateway) logger() *slog.Logger {
+	if g.Logger == nil {
+		return slog.Default()
+	}
+	return g.Logger
+}
+
+// Auth is how a surface's callers prove who they are.
+type Auth int
+
+const (
+	// StoreToken: X-Auth-Token of an API account of the store named in the
+	// path (X-Auth-Client is accepted and ignored, as BigCommerce does). The
+	// store's quota applies and every response carries its headers.
+	StoreToken Auth = iota
+	// AdminToken: "Authorization: Bearer <Gateway.AdminToken>".
+	AdminToken
+	// Public: no credentials; the surface checks its own (a storefront
+	// session). The store named in the path, if any, must exist.
+	Public
+)
+
+// HandlerFunc writes a success itself and returns any failure, which the
+// surface's renderer writes, so no path can forget to return after writing
+// an error.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Route is one entry of a surface's route table.
+type Route struct {
+	// Pattern is a net/http method pattern with the full path, e.g.
+	// "GET /stores/{store_hash}/v2/customers". A GET pattern also answers HEAD.
+	Pattern string
+	// Scopes are the scopes any one of which lets a StoreToken caller in;
+	// nil admits any valid token of the store.
+	Scopes []customersd.Scope
+	// Capped routes take one of the store's in-flight slots while they run
+	// (BigCommerce caps the customer groups endpoints at 40 concurrent).
+	Capped  bool
+	Handler HandlerFunc
+}
+
+// Renderer writes err as the surface's error body and returns the status it
+// wrote. err is a *Error (from the gateway or a handler), a
+// *customersd.Error, or anything else, which is an internal error: the
+// gateway logs it, and the renderer must not show it.
+type Renderer func(w http.ResponseWriter, r *http.Request, err error) int
+
+// Surface is an HTTP API mounted on the gateway.
+type Surface struct {
+	// Name appears in the access log ("v2", "admin").
+	Name   string
+	Auth   Auth
+	Routes []Route
+	Render Renderer
+	// Methods are the methods a 405's Allow header may list, in order.
+	Methods []string
+	// Rewrite, when set, normalises the request's path before routing.
+	Rewrite func(r *http.Request)
+	// Match, when set, may refuse a route the mux matched: for a pattern
+	// wider than the paths it serves.
+	Match func(r *http.Request, pattern string) bool
+	// Version, when set, is the only version segment of
+	// /stores/{store_hash}/{version}/... the surface serves; a path with
+	// another is a 404 before authentication.
+	Version string
+	// Negotiate, when set, refuses a request whose response format the
+	// client does not accept (406). It runs before authentication.
+	Negotiate func(r *http.Request) error
+	// Unrouted, when set, words the answer to a request no route serves;
+	// allow lists the methods that would be served (nil: unknown path). Nil
+	// means Unrouted.
+	Unrouted func(r *http.Request, allow []string) error
+	// DefaultScopes are the scopes of a request no route serves, which is
+	// still authenticated before its 404 or 405; nil admits any valid token.
+	DefaultScopes func(method string) []customersd.Scope
+}
+
+// StoreHashOf finds {store_hash} and {version} in
+// /stores/{store_hash}/{version}/..., for any version segment.
+func StoreHashOf(path string) (hash, version string, ok bool) {
+	rest, ok := strings.CutPrefix(path, "/stores/")
+	if !ok {
+		return "", "", false
+	}
+	hash, rest, ok = strings.Cut(rest, "/")
+	if !ok || hash == "" {
+		return "", "", false
+	}
+	version, _, _ = strings.Cut(rest, "/")
+	return hash, version, version != ""
+}
+
+// Mount returns the handler of a surface. Give it the full paths of its
+// routes (mount it at the top-level mux's prefix).
+func (g *Gateway) Mount(s *Surface) http.Handler {
+	p := &pipeline{g: g, s: s, mux: http.NewServeMux(), routes: make(map[string]*Route, len(s.Routes))}
+	for i := range s.Routes {
+		rt := &s.Routes[i]
+		p.routes[rt.Pattern] = rt
+		p.mux.Handle(rt.Pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := rt.Handler(w, r); err != nil {
+				p.fail(w, r, err)
+			}
+		}))
+	}
+	return p
+}
+
+// pipeline is one mounted surface.
+type pipeline struct {
+	g      *Gateway
+	s      *Surface
+	mux    *http.ServeMux
+	routes map[string]*Route
+}
+
+func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	info := &Info{ID: requestIDOf(r)}
+	// Set directly, not through Set: BEHAVIOR.md spells it X-Request-ID, and
+	// Set would send the canonical X-Request-Id to clients that match names exactly.
+	w.Header()["X-Request-ID"] = []string{info.ID}
+	rec := &recorder{ResponseWriter: w}
+	r = r.WithContext(withInfo(r.Context(), info))
+	defer p.logRequest(rec, r, info, start)
+	defer p.recoverPanic(rec, r)
+	p.serve(rec, r, info)
+}
+
+func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, info *Info) {
+	if p.s.Rewrite != nil {
+		p.s.Rewrite(r)
+	}
+	rt := p.route(r)
+	if rt != nil {
+		info.Route = rt.Pattern
+	}
+	switch p.s.Auth {
+	case StoreToken:
+		release, err := p.authenticate(w, r, info, rt)
+		if err != nil {
+			p.fail(w, r, err)
+			return
+		}
+		defer release()
+	case AdminToken:
+		if err := p.authorizeAdmin(w, r); err != nil {
+			p.fail(w, r, err)
+			return
+		}
+	case Public:
+		if err := p.findStore(r, info); err != nil {
+			p.fail(w, r, err)
+			return
+		}
+	}
+	if rt == nil {
+		p.fail(w, r, p.unrouted(r))
+		return
+	}
+	p.mux.ServeHTTP(w, r) // not the route's handler directly: ServeHTTP sets the path values
+}
+
+// authenticate runs the checks of a StoreToken request: store in the path,
+// format, token, scopes, quota and in-flight cap. It sets the four
+// X-Rate-Limit-* headers whatever the outcome: clients expect them on every
+// response. A request refused for its credentials or scope spends nothing.
+func (p *pipeline) authenticate(w http.ResponseWriter, r *http.Request, info *Info, rt *Route) (release func(), err error) {
+	noRelease := func() {}
+	hash, ok := p.storeHash(r.URL.Path)
+	if !ok {
+		return noRelease, &Error{Status: http.StatusNotFound}
+	}
+	anonymous := func() { setRateLimitHeaders(w.Header(), p.g.RateLimit.AnonymousDecision()) }
+	if p.s.Negotiate != nil {
+		if err := p.s.Negotiate(r); err != nil {
+			anonymous()
+			return noRelease, err
+		}
+	}
+	a, err := p.g.Tenants.Authenticate(r.Context(), hash, r.Header.Get("X-Auth-Token"))
+	if err != nil {
+		anonymous()
+		return noRelease, err
+	}
+	scopes := p.scopes(r, rt)
+	if scopes != nil && !slices.ContainsFunc(a.Scopes, func(s customersd.Scope) bool { return slices.Contains(scopes, s) }) {
+		anonymous()
+		return noRelease, &Error{Status: http.StatusForbidden, Message: "You don't have a required scope to access the endpoint"}
+	}
+	info.Account, info.Store = a, &a.Store
+	d := p.g.RateLimit.AllowRequest(r.Context(), info.Store)
+	setRateLimitHeaders(w.Header(), d)
+	if !d.Allowed {
+		return noRelease, &ratelimit.LimitError{RetryAfter: d.ResetAfter}
+	}
+	if rt != nil && rt.Capped {
+		return p.g.RateLimit.Acquire(info.Store)
+	}
+	return noRelease, nil
+}
+
+func (p *pipeline) scopes(r *http.Request, rt *Route) []customersd.Scope {
+	if rt != nil {
+		return rt.Scopes
+	}
+	if p.s.DefaultScopes != nil {
+		return p.s.DefaultScopes(r.Method)
+	}
+	return nil
+}
+
+// authorizeAdmin compares the bearer token in constant time. Both sides are
+// hashed first, so the time does not depend on the token's length either.
+// It runs before routing, so an unauthorised caller learns nothing about
+// the routes.
+func (p *pipeline) authorizeAdmin(w http.ResponseWriter, r *http.Request) error {
+	if p.g.AdminToken == "" {
+		return &Error{Status: http.StatusNotFound}
+	}
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	got, want := sha256.Sum256([]byte(strings.TrimSpace(token))), sha256.Sum256([]byte(p.g.AdminToken))
+	if !ok || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="customersd admin"`)
+		return &Error{Status: http.StatusUnauthorized, Message: "A valid admin token is required: Authorization: Bearer <token>."}
+	}
+	return nil
+}
+
+// findStore resolves the store of a Public request's path, when it names one.
+func (p *pipeline) findStore(r *http.Request, info *Info) error {
+	if p.s.Negotiate != nil {
+		if err := p.s.Negotiate(r); err != nil {
+			return err
+		}
+	}
+	hash, ok := p.storeHash(r.URL.Path)
+	if !ok {
+		return nil
+	}
+	st, err := p.g.Tenants.FindStoreByHash(r.Context(), hash)
+	if err != nil {
+		return err
+	}
+	info.Store = st
+	return nil
+}
+
+// storeHash finds the store in a path of the surface's version.
+func (p *pipeline) storeHash(path string) (string, bool) {
+	hash, version, ok := StoreHashOf(path)
+	return hash, ok && (p.s.Version == "" || version == p.s.Version)
+}
+
+// route returns the route that serves r, or nil.
+func (p *pipeline) route(r *http.Request) *Route {
+	_, pattern := p.mux.Handler(r)
+	if pattern == "" || (p.s.Match != nil && !p.s.Match(r, pattern)) {
+		return nil
+	}
+	return p.routes[pattern]
+}
+
+// unrouted tells a known path with another method (405 with Allow) from an
+// unknown path (404). The surface's renderer words both.
+func (p *pipeline) unrouted(r *http.Request) error {
+	var allow []string
+	for _, m := range p.s.Methods {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if p.route(probe) != nil {
+			allow = append(allow, m)
+		}
+	}
+	if p.s.Unrouted != nil {
+		return p.s.Unrouted(r, allow)
+	}
+	return Unrouted(allow)
+}
+
+// Unrouted is the answer to a request no route serves: 404, or 405 with the
+// methods in allow. The surface's renderer words both.
+func Unrouted(allow []string) error {
+	if len(allow) == 0 {
+		return &Error{Status: http.StatusNotFound}
+	}
+	return &Error{Status: http.StatusMethodNotAllowed, Header: http.Header{"Allow": {strings.Join(allow, ", ")}}}
+}
+
+// fail renders err with the surface's renderer, after turning a limit into
+// its 429, and logs an internal error in full: the client sees none of it.
+func (p *pipeline) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var le *ratelimit.LimitError
+	if errors.As(err, &le) {
+		err = tooManyRequests(le.RetryAfterSeconds())
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		for k, v := range e.Header {
+			w.Header()[k] = v
+		}
+	}
+	if status := p.s.Render(w, r, err); status >= http.StatusInternalServerError {
+		p.g.logger().ErrorContext(r.Context(), "request failed", slog.String("request_id", RequestID(r.Context())),
+			slog.String("surface", p.s.Name), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+	}
+}

@@ -1,0 +1,94 @@
+package gateway
+
+import (
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/customersd/customersd/ratelimit"
+)
+
+// recorder remembers the status and size of a response for the log.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *recorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequest logs one line per request and reports it to Observe. The line
+// has the path but not the query string, which may hold emails, and never a
+// header (tokens travel in them) nor a body (imports carry password hashes).
+func (p *pipeline) logRequest(rec *recorder, r *http.Request, info *Info, start time.Time) {
+	d := time.Since(start)
+	if p.g.Observe != nil {
+		p.g.Observe(info.Route, rec.status, d)
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", info.ID),
+		slog.String("surface", p.s.Name),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("route", info.Route),
+		slog.Int("status", rec.status),
+		slog.Int("bytes", rec.bytes),
+		slog.Duration("duration", d),
+		slog.String("remote", r.RemoteAddr),
+	}
+	if info.Store != nil {
+		attrs = append(attrs, slog.String("store", info.Store.Hash))
+	}
+	if info.Account != nil {
+		attrs = append(attrs, slog.String("client_id", info.Account.ClientID))
+	}
+	p.g.logger().LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+}
+
+// recoverPanic turns a panic into a 500 that logs the cause and the stack and
+// shows the client nothing of either. http.ErrAbortHandler goes on up: it is
+// how a handler asks net/http to drop the connection.
+func (p *pipeline) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	p.g.logger().ErrorContext(r.Context(), "panic serving request", slog.String("request_id", RequestID(r.Context())),
+		slog.String("surface", p.s.Name), slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+	p.s.Render(w, r, &Error{Status: http.StatusInternalServerError})
+}
+
+// setRateLimitHeaders writes the four headers clients read on every
+// response, as integers (BEHAVIOR.md, "Rate limits"). Milliseconds are
+// rounded up, so a window about to end never reads as 0 ms to go.
+func setRateLimitHeaders(h http.Header, d ratelimit.Decision) {
+	h.Set("X-Rate-Limit-Time-Window-Ms", strconv.FormatInt(ceilMillis(d.Quota.Window), 10))
+	h.Set("X-Rate-Limit-Time-Reset-Ms", strconv.FormatInt(ceilMillis(d.ResetAfter), 10))
+	h.Set("X-Rate-Limit-Requests-Quota", strconv.Itoa(d.Quota.Requests))
+	h.Set("X-Rate-Limit-Requests-Left", strconv.Itoa(d.Remaining))
+}
+
+func ceilMillis(d time.Duration) int64 {
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
+}
