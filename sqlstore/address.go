@@ -187,13 +187,8 @@ func findAddressByID(ctx context.Context, tx *Tx, store customersd.StoreID, cust
 func findAddresses(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.AddressFilter) ([]*customersd.Address, error) {
 	where, args := addressWhere(store, f)
 	q := `SELECT ` + addresses.readList + ` FROM customer_addresses WHERE ` + where + ` ORDER BY id` + pageClause(f.Page)
-	var as []*customersd.Address
-	var a customersd.Address
-	err := scanEach(ctx, tx, addresses.read, &addressRow{Address: &a}, func() error {
-		found := a
-		as = append(as, &found)
-		return nil
-	}, q, args...)
+	var r addressRow
+	as, err := findAll(ctx, tx, addresses.read, func(a *customersd.Address) *addressRow { r.Address = a; return &r }, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find addresses of store %d: %w", store, err)
 	}

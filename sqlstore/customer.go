@@ -189,13 +189,8 @@ func findCustomerByID(ctx context.Context, tx *Tx, store customersd.StoreID, id 
 func findCustomers(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.CustomerFilter) ([]*customersd.Customer, error) {
 	where, args := customerWhere(store, f)
 	q := `SELECT ` + customers.readList + ` FROM customers WHERE ` + where + ` ORDER BY id` + pageClause(f.Page)
-	var cs []*customersd.Customer
-	var c customersd.Customer
-	err := scanEach(ctx, tx, customers.read, &customerRow{Customer: &c}, func() error {
-		found := c
-		cs = append(cs, &found)
-		return nil
-	}, q, args...)
+	var r customerRow
+	cs, err := findAll(ctx, tx, customers.read, func(c *customersd.Customer) *customerRow { r.Customer = c; return &r }, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find customers of store %d: %w", store, err)
 	}

@@ -233,13 +233,8 @@ func findGroupByID(ctx context.Context, tx *Tx, store customersd.StoreID, id int
 func findGroups(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.GroupFilter) ([]*customersd.Group, error) {
 	where, args := groupWhere(store, f)
 	q := `SELECT ` + groups.readList + ` FROM customer_groups WHERE ` + where + ` ORDER BY id` + pageClause(f.Page)
-	var gs []*customersd.Group
-	var g customersd.Group
-	err := scanEach(ctx, tx, groups.read, &groupRow{Group: &g}, func() error {
-		found := g
-		gs = append(gs, &found)
-		return nil
-	}, q, args...)
+	var r groupRow
+	gs, err := findAll(ctx, tx, groups.read, func(g *customersd.Group) *groupRow { r.Group = g; return &r }, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find groups of store %d: %w", store, err)
 	}

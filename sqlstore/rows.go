@@ -289,6 +289,28 @@ func (t *table[R]) insertEach(ctx context.Context, tx *Tx, section string, r *R,
 	})
 }
 
+// findAll runs query, which selects cols, and returns the value of each row:
+// a new V, which row wraps in the row type for reading. row may return the
+// same R each time, pointing at the V it is given.
+func findAll[R, V any](ctx context.Context, tx *Tx, cols columns[R], row func(*V) *R, query string, args ...any) ([]*V, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*V
+	var buf [24]any // on the stack for tables of up to 24 columns: Scan keeps no reference
+	dests := buf[:0]
+	for rows.Next() {
+		v := new(V)
+		if err := rows.Scan(cols.dests(row(v), dests[:0])...); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // scanEach runs query, which selects cols, and calls each after reading
 // every row into r. r's fields are overwritten row by row: each copies what
 // it keeps.
