@@ -20,9 +20,6 @@ var _ customersd.AddressService = (*AddressService)(nil)
 // NewAddressService returns the customer addresses of db.
 func NewAddressService(db *DB) *AddressService { return &AddressService{db: db} }
 
-const addressColumns = `id, customer_id, first_name, last_name, company, street_1, street_2,
-	city, state, zip, country, country_iso2, phone, address_type, form_fields`
-
 // FindAddressByID implements customersd.AddressService.
 func (s *AddressService) FindAddressByID(ctx context.Context, store customersd.StoreID, customerID, id int64) (*customersd.Address, error) {
 	return findAddressByID(ctx, s.db.reader(), store, customerID, id)
@@ -85,14 +82,7 @@ func (s *AddressService) CreateAddress(ctx context.Context, store customersd.Sto
 			return err
 		}
 		a.ID = id
-		formFields, err := encodeFormFields(a.FormFields)
-		if err != nil {
-			return err
-		}
-		_, err = tx.exec(ctx, `INSERT INTO customer_addresses (store_id, `+addressColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			store, a.ID, a.CustomerID, a.FirstName, a.LastName, a.Company, a.Street1, a.Street2,
-			a.City, a.State, a.Zip, a.Country, a.CountryISO2, a.Phone, a.AddressType, formFields)
+		err = addresses.insertRow(ctx, tx, &addressRow{Address: a, store: store})
 		// The foreign key, not a prior SELECT, decides whether the customer
 		// exists: a customer deleted meanwhile cannot gain an address.
 		if isForeignKeyViolation(err) {
@@ -108,12 +98,12 @@ func (s *AddressService) CreateAddress(ctx context.Context, store customersd.Sto
 	return a, nil
 }
 
-// resolveCountry replaces the country as sent by its canonical name and sets
+// resolveCountry replaces the country name as sent by its canonical name and sets
 // its ISO code (BEHAVIOR.md, "Addresses").
 func resolveCountry(a *customersd.Address) error {
 	c, ok := country.Lookup(a.Country)
 	if !ok {
-		return customersd.Invalid("country")
+		return customersd.Invalid(colCountry)
 	}
 	a.Country, a.CountryISO2 = c.Name, c.ISO2
 	return nil
@@ -136,13 +126,8 @@ func (s *AddressService) UpdateAddress(ctx context.Context, store customersd.Sto
 				return err
 			}
 		}
-		_, err = tx.exec(ctx, `UPDATE customer_addresses SET first_name = ?, last_name = ?, company = ?,
-			street_1 = ?, street_2 = ?, city = ?, state = ?, zip = ?, country = ?, country_iso2 = ?,
-			phone = ?, address_type = ?
-			WHERE store_id = ? AND customer_id = ? AND id = ?`,
-			a.FirstName, a.LastName, a.Company, a.Street1, a.Street2, a.City, a.State, a.Zip,
-			a.Country, a.CountryISO2, a.Phone, a.AddressType, store, customerID, id)
-		if err != nil {
+		// Found as an address of customerID, so a.CustomerID is customerID.
+		if err := addresses.updateRow(ctx, tx, &addressRow{Address: a, store: store}); err != nil {
 			return fmt.Errorf("sqlstore: update address %d of customer %d of store %d: %w", id, customerID, store, err)
 		}
 		return nil
@@ -156,7 +141,7 @@ func (s *AddressService) UpdateAddress(ctx context.Context, store customersd.Sto
 // DeleteAddress implements customersd.AddressService.
 func (s *AddressService) DeleteAddress(ctx context.Context, store customersd.StoreID, customerID, id int64) error {
 	return s.db.withTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `DELETE FROM customer_addresses WHERE store_id = ? AND customer_id = ? AND id = ?`, store, customerID, id)
+		res, err := tx.exec(ctx, `DELETE FROM customer_addresses WHERE store_id = ? AND `+colCustomerID+` = ? AND id = ?`, store, customerID, id)
 		if err != nil {
 			return fmt.Errorf("sqlstore: delete address %d of customer %d of store %d: %w", id, customerID, store, err)
 		}
@@ -175,7 +160,7 @@ func (s *AddressService) DeleteAddresses(ctx context.Context, store customersd.S
 		if err := checkAddressOwner(ctx, tx, store, &customerID); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM customer_addresses WHERE store_id = ? AND customer_id = ?`, store, customerID); err != nil {
+		if _, err := tx.exec(ctx, `DELETE FROM customer_addresses WHERE store_id = ? AND `+colCustomerID+` = ?`, store, customerID); err != nil {
 			return fmt.Errorf("sqlstore: delete addresses of customer %d of store %d: %w", customerID, store, err)
 		}
 		return nil
@@ -201,32 +186,20 @@ func findAddressByID(ctx context.Context, tx *Tx, store customersd.StoreID, cust
 
 func findAddresses(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.AddressFilter) ([]*customersd.Address, error) {
 	where, args := addressWhere(store, f)
-	as, err := queryAll(ctx, tx, scanAddress, `SELECT `+addressColumns+` FROM customer_addresses WHERE `+where+` ORDER BY id`+pageClause(f.Page), args...)
+	q := `SELECT ` + addresses.readList + ` FROM customer_addresses WHERE ` + where + ` ORDER BY id` + pageClause(f.Page)
+	var r addressRow
+	as, err := findAll(ctx, tx, addresses.read, func(a *customersd.Address) *addressRow { r.Address = a; return &r }, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find addresses of store %d: %w", store, err)
 	}
 	return as, nil
 }
 
-func scanAddress(rows *sql.Rows) (*customersd.Address, error) {
-	var a customersd.Address
-	var formFields sql.NullString
-	err := rows.Scan(&a.ID, &a.CustomerID, &a.FirstName, &a.LastName, &a.Company, &a.Street1, &a.Street2,
-		&a.City, &a.State, &a.Zip, &a.Country, &a.CountryISO2, &a.Phone, &a.AddressType, &formFields)
-	if err != nil {
-		return nil, err
-	}
-	if a.FormFields, err = decodeFormFields(formFields); err != nil {
-		return nil, fmt.Errorf("address %d: %w", a.ID, err)
-	}
-	return &a, nil
-}
-
 // addressWhere starts with the store, so no query reaches another store's rows.
 func addressWhere(store customersd.StoreID, f customersd.AddressFilter) (string, []any) {
 	w := whereBuilder{}
 	w.add("store_id = ?", store)
-	w.addIf(f.CustomerID != nil, "customer_id = ?", deref(f.CustomerID))
+	w.addIf(f.CustomerID != nil, colCustomerID+" = ?", deref(f.CustomerID))
 	w.addIf(f.ID != nil, "id = ?", deref(f.ID))
 	return w.String(), w.args
 }

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -23,10 +22,6 @@ var _ customersd.CustomerService = (*CustomerService)(nil)
 func NewCustomerService(db *DB, h password.Hasher) *CustomerService {
 	return &CustomerService{db: db, hasher: h}
 }
-
-const customerColumns = `id, company, first_name, last_name, email, phone, form_fields,
-	date_created, date_modified, store_credit, registration_ip_address, customer_group_id,
-	notes, tax_exempt_category, reset_pass_on_login, accepts_marketing`
 
 // FindCustomerByID implements customersd.CustomerService.
 func (s *CustomerService) FindCustomerByID(ctx context.Context, store customersd.StoreID, id int64) (*customersd.Customer, error) {
@@ -96,16 +91,7 @@ func createCustomer(ctx context.Context, tx *Tx, store customersd.StoreID, c *cu
 		return err
 	}
 	c.ID, c.DateCreated, c.DateModified = id, tx.now, tx.now
-	formFields, err := encodeFormFields(c.FormFields)
-	if err != nil {
-		return err
-	}
-	_, err = tx.exec(ctx, `INSERT INTO customers (store_id, `+customerColumns+`, email_key, password_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		store, c.ID, c.Company, c.FirstName, c.LastName, c.Email, c.Phone, formFields,
-		c.DateCreated.Unix(), c.DateModified.Unix(), int64(c.StoreCredit), c.RegistrationIPAddress, groupRef(c.CustomerGroupID),
-		c.Notes, c.TaxExemptCategory, c.ResetPassOnLogin, c.AcceptsMarketing,
-		customersd.EmailKey(c.Email), hash)
+	err = customers.insertRow(ctx, tx, &customerRow{Customer: c, store: store, passwordHash: hash})
 	return customerWriteError(err, store, c.ID)
 }
 
@@ -117,15 +103,11 @@ func customerWriteError(err error, store customersd.StoreID, id int64) error {
 	case isUniqueViolation(err):
 		return customersd.EmailTaken()
 	case isForeignKeyViolation(err):
-		return customersd.Invalid("customer_group_id")
+		return customersd.Invalid(colCustomerGroupID)
 	default:
 		return fmt.Errorf("sqlstore: write customer %d of store %d: %w", id, store, err)
 	}
 }
-
-// groupRef stores "no group" (0 on the wire) as NULL so the foreign key can
-// check every other value.
-func groupRef(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
 // UpdateCustomer implements customersd.CustomerService.
 func (s *CustomerService) UpdateCustomer(ctx context.Context, store customersd.StoreID, id int64, in *customersd.CustomerInput) (*customersd.Customer, error) {
@@ -143,19 +125,8 @@ func (s *CustomerService) UpdateCustomer(ctx context.Context, store customersd.S
 		}
 		in.Apply(c)
 		c.DateModified = tx.now
-		formFields, err := encodeFormFields(c.FormFields)
-		if err != nil {
-			return err
-		}
-		_, err = tx.exec(ctx, `UPDATE customers SET company = ?, first_name = ?, last_name = ?, email = ?, email_key = ?,
-			phone = ?, form_fields = ?, date_modified = ?, store_credit = ?, registration_ip_address = ?,
-			customer_group_id = ?, notes = ?, tax_exempt_category = ?, reset_pass_on_login = ?,
-			password_hash = COALESCE(?, password_hash)
-			WHERE store_id = ? AND id = ?`,
-			c.Company, c.FirstName, c.LastName, c.Email, customersd.EmailKey(c.Email),
-			c.Phone, formFields, c.DateModified.Unix(), int64(c.StoreCredit), c.RegistrationIPAddress,
-			groupRef(c.CustomerGroupID), c.Notes, c.TaxExemptCategory, c.ResetPassOnLogin,
-			hash, store, id)
+		// A NULL hash (no password sent) keeps the customer's.
+		err = customers.updateRow(ctx, tx, &customerRow{Customer: c, store: store, passwordHash: hash})
 		return customerWriteError(err, store, id)
 	})
 	if err != nil {
@@ -195,7 +166,7 @@ func (s *CustomerService) DeleteCustomers(ctx context.Context, store customersd.
 // ValidatePassword implements customersd.CustomerService.
 func (s *CustomerService) ValidatePassword(ctx context.Context, store customersd.StoreID, id int64, pw string) (bool, error) {
 	var hash sql.NullString
-	err := s.db.reader().queryRow(ctx, `SELECT password_hash FROM customers WHERE store_id = ? AND id = ?`, store, id).Scan(&hash)
+	err := s.db.reader().queryRow(ctx, `SELECT `+colPasswordHash+` FROM customers WHERE store_id = ? AND id = ?`, store, id).Scan(&hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, customersd.NotFound("Customer", id)
 	} else if err != nil {
@@ -217,35 +188,13 @@ func findCustomerByID(ctx context.Context, tx *Tx, store customersd.StoreID, id 
 
 func findCustomers(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.CustomerFilter) ([]*customersd.Customer, error) {
 	where, args := customerWhere(store, f)
-	q := `SELECT ` + customerColumns + ` FROM customers WHERE ` + where + ` ORDER BY id` + pageClause(f.Page)
-	cs, err := queryAll(ctx, tx, scanCustomer, q, args...)
+	q := `SELECT ` + customers.readList + ` FROM customers WHERE ` + where + ` ORDER BY id` + pageClause(f.Page)
+	var r customerRow
+	cs, err := findAll(ctx, tx, customers.read, func(c *customersd.Customer) *customerRow { r.Customer = c; return &r }, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find customers of store %d: %w", store, err)
 	}
 	return cs, nil
-}
-
-func scanCustomer(rows *sql.Rows) (*customersd.Customer, error) {
-	var (
-		c                 customersd.Customer
-		formFields        sql.NullString
-		created, modified int64
-		credit            int64
-		group             sql.NullInt64
-	)
-	err := rows.Scan(&c.ID, &c.Company, &c.FirstName, &c.LastName, &c.Email, &c.Phone, &formFields,
-		&created, &modified, &credit, &c.RegistrationIPAddress, &group,
-		&c.Notes, &c.TaxExemptCategory, &c.ResetPassOnLogin, &c.AcceptsMarketing)
-	if err != nil {
-		return nil, err
-	}
-	c.DateCreated, c.DateModified = unixTime(created), unixTime(modified)
-	c.StoreCredit = customersd.Decimal(credit)
-	c.CustomerGroupID = group.Int64
-	if c.FormFields, err = decodeFormFields(formFields); err != nil {
-		return nil, err
-	}
-	return &c, nil
 }
 
 // customerWhere builds the WHERE clause of a filter; every clause starts
@@ -254,54 +203,32 @@ func customerWhere(store customersd.StoreID, f customersd.CustomerFilter) (strin
 	w := whereBuilder{}
 	w.add("store_id = ?", store)
 	w.addIf(f.ID != nil, "id = ?", deref(f.ID))
-	w.addIf(f.FirstName != nil, "first_name = ?", deref(f.FirstName))
-	w.addIf(f.LastName != nil, "last_name = ?", deref(f.LastName))
-	w.addIf(f.Company != nil, "company = ?", deref(f.Company))
+	w.addIf(f.FirstName != nil, colFirstName+" = ?", deref(f.FirstName))
+	w.addIf(f.LastName != nil, colLastName+" = ?", deref(f.LastName))
+	w.addIf(f.Company != nil, colCompany+" = ?", deref(f.Company))
 	if f.Email != nil {
-		w.add("email_key = ?", customersd.EmailKey(*f.Email))
+		w.add(colEmailKey+" = ?", customersd.EmailKey(*f.Email))
 	}
-	w.addIf(f.Phone != nil, "phone = ?", deref(f.Phone))
+	w.addIf(f.Phone != nil, colPhone+" = ?", deref(f.Phone))
 	if f.StoreCredit != nil {
-		w.add("store_credit = ?", int64(*f.StoreCredit))
+		w.add(colStoreCredit+" = ?", int64(*f.StoreCredit))
 	}
 	if f.CustomerGroupID != nil {
 		if *f.CustomerGroupID == 0 {
-			w.add("customer_group_id IS NULL")
+			w.add(colCustomerGroupID + " IS NULL")
 		} else {
-			w.add("customer_group_id = ?", *f.CustomerGroupID)
+			w.add(colCustomerGroupID+" = ?", *f.CustomerGroupID)
 		}
 	}
-	w.addIf(f.TaxExemptCategory != nil, "tax_exempt_category = ?", deref(f.TaxExemptCategory))
+	w.addIf(f.TaxExemptCategory != nil, colTaxExemptCategory+" = ?", deref(f.TaxExemptCategory))
 	w.addIf(f.MinID != nil, "id >= ?", deref(f.MinID))
 	w.addIf(f.MaxID != nil, "id <= ?", deref(f.MaxID))
-	w.addTime("date_created >= ?", f.MinDateCreated)
-	w.addTime("date_created <= ?", f.MaxDateCreated)
-	w.addTime("date_modified >= ?", f.MinDateModified)
-	w.addTime("date_modified <= ?", f.MaxDateModified)
-	w.addTime("date_modified > ?", f.ModifiedSince)
+	w.addTime(colDateCreated+" >= ?", f.MinDateCreated)
+	w.addTime(colDateCreated+" <= ?", f.MaxDateCreated)
+	w.addTime(colDateModified+" >= ?", f.MinDateModified)
+	w.addTime(colDateModified+" <= ?", f.MaxDateModified)
+	w.addTime(colDateModified+" > ?", f.ModifiedSince)
 	return w.String(), w.args
-}
-
-func encodeFormFields(ff []customersd.FormField) (sql.NullString, error) {
-	if ff == nil {
-		return sql.NullString{}, nil
-	}
-	b, err := json.Marshal(ff)
-	if err != nil {
-		return sql.NullString{}, fmt.Errorf("sqlstore: encode form fields: %w", err)
-	}
-	return sql.NullString{String: string(b), Valid: true}, nil
-}
-
-func decodeFormFields(s sql.NullString) ([]customersd.FormField, error) {
-	if !s.Valid {
-		return nil, nil
-	}
-	ff := []customersd.FormField{}
-	if err := json.Unmarshal([]byte(s.String), &ff); err != nil {
-		return nil, fmt.Errorf("decode form fields: %w", err)
-	}
-	return ff, nil
 }
 
 // defaultGroupID returns the store's default group, or 0 when it has none.
@@ -309,7 +236,7 @@ func defaultGroupID(ctx context.Context, tx *Tx, store customersd.StoreID) (int6
 	var id int64
 	// Locked, so that a concurrent delete of that group (PostgreSQL) either
 	// finishes first, and there is no default, or waits for this insert.
-	err := tx.queryRow(ctx, `SELECT id FROM customer_groups WHERE store_id = ? AND is_default`+tx.dialect.forUpdate, store).Scan(&id)
+	err := tx.queryRow(ctx, `SELECT id FROM customer_groups WHERE store_id = ? AND `+colIsDefault+tx.dialect.forUpdate, store).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	} else if err != nil {

@@ -55,11 +55,11 @@ func (s *ExportService) Export(ctx context.Context, store customersd.StoreID) (*
 	return doc, nil
 }
 
-// beginSnapshot starts a read-only transaction that sees one state of the
-// database throughout. PostgreSQL needs REPEATABLE READ for that (its default
-// READ COMMITTED takes a new snapshot per statement); a SQLite read
-// transaction in WAL mode is a snapshot already, and the driver ignores
-// the isolation level.
+// beginSnapshot starts a read-only transaction that sees the database as it
+// was at one moment throughout. PostgreSQL needs REPEATABLE READ for that
+// (its default READ COMMITTED takes a new snapshot per statement); a SQLite
+// read transaction in WAL mode is a snapshot already, and the driver
+// ignores the isolation level.
 func (db *DB) beginSnapshot(ctx context.Context) (*Tx, error) {
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.dialect == postgresDialect {
@@ -100,90 +100,105 @@ func exportCounters(ctx context.Context, tx *Tx, store customersd.StoreID, doc *
 }
 
 func exportGroups(ctx context.Context, tx *Tx, store customersd.StoreID, doc *customersd.Document) error {
-	rows, err := tx.query(ctx, `SELECT id, name, is_default, is_group_for_guests, category_access, discount_rules,
-		date_created, date_modified FROM customer_groups WHERE store_id = ? ORDER BY id`, store)
+	var g customersd.Group
+	err := scanEach(ctx, tx, groups.exported, &groupRow{Group: &g}, func() error {
+		d, err := documentGroup(&g)
+		doc.Groups = append(doc.Groups, d)
+		return err
+	}, `SELECT `+groups.exportList+` FROM customer_groups WHERE store_id = ? ORDER BY id`, store)
 	if err != nil {
 		return fmt.Errorf("sqlstore: export groups of store %d: %w", store, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var g customersd.DocumentGroup
-		var access, rules string
-		var created, modified int64
-		if err := rows.Scan(&g.ID, &g.Name, &g.IsDefault, &g.IsGroupForGuests, &access, &rules, &created, &modified); err != nil {
-			return fmt.Errorf("sqlstore: scan group of store %d: %w", store, err)
-		}
-		// The columns hold V2 wire JSON already; it goes out as it is.
-		g.CategoryAccess, g.DiscountRules = json.RawMessage(access), json.RawMessage(rules)
-		g.DateCreated, g.DateModified = unixTime(created), unixTime(modified)
-		doc.Groups = append(doc.Groups, g)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlstore: export groups of store %d: %w", store, err)
-	}
 	return nil
+}
+
+// documentGroup is g as a document carries it: category access and
+// discount rules in their V2 wire form, as the API returns them.
+func documentGroup(g *customersd.Group) (customersd.DocumentGroup, error) {
+	access, err := json.Marshal(g.CategoryAccess)
+	if err != nil {
+		return customersd.DocumentGroup{}, fmt.Errorf("group %d: %w", g.ID, err)
+	}
+	rules, err := json.Marshal(g.DiscountRules)
+	if err != nil {
+		return customersd.DocumentGroup{}, fmt.Errorf("group %d: %w", g.ID, err)
+	}
+	return customersd.DocumentGroup{
+		ID:               g.ID,
+		Name:             g.Name,
+		IsDefault:        g.IsDefault,
+		IsGroupForGuests: g.IsGroupForGuests,
+		CategoryAccess:   access,
+		DiscountRules:    rules,
+		DateCreated:      g.DateCreated,
+		DateModified:     g.DateModified,
+	}, nil
 }
 
 func exportCustomers(ctx context.Context, tx *Tx, store customersd.StoreID, doc *customersd.Document) error {
-	rows, err := tx.query(ctx, `SELECT id, company, first_name, last_name, email, phone, form_fields,
-		date_created, date_modified, store_credit, registration_ip_address, customer_group_id,
-		notes, tax_exempt_category, reset_pass_on_login, accepts_marketing, password_hash
-		FROM customers WHERE store_id = ? ORDER BY id`, store)
+	var c customersd.Customer
+	r := customerRow{Customer: &c}
+	err := scanEach(ctx, tx, customers.exported, &r, func() error {
+		doc.Customers = append(doc.Customers, documentCustomer(&r))
+		return nil
+	}, `SELECT `+customers.exportList+` FROM customers WHERE store_id = ? ORDER BY id`, store)
 	if err != nil {
-		return fmt.Errorf("sqlstore: export customers of store %d: %w", store, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			c                 customersd.DocumentCustomer
-			formFields, hash  sql.NullString
-			created, modified int64
-			credit            int64
-			group             sql.NullInt64
-		)
-		err := rows.Scan(&c.ID, &c.Company, &c.FirstName, &c.LastName, &c.Email, &c.Phone, &formFields,
-			&created, &modified, &credit, &c.RegistrationIPAddress, &group,
-			&c.Notes, &c.TaxExemptCategory, &c.ResetPassOnLogin, &c.AcceptsMarketing, &hash)
-		if err != nil {
-			return fmt.Errorf("sqlstore: scan customer of store %d: %w", store, err)
-		}
-		if c.FormFields, err = decodeFormFields(formFields); err != nil {
-			return fmt.Errorf("sqlstore: customer %d of store %d: %w", c.ID, store, err)
-		}
-		c.DateCreated, c.DateModified = unixTime(created), unixTime(modified)
-		c.StoreCredit = customersd.Amount(customersd.Decimal(credit).String())
-		c.CustomerGroupID, c.PasswordHash = group.Int64, hash.String
-		doc.Customers = append(doc.Customers, c)
-	}
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlstore: export customers of store %d: %w", store, err)
 	}
 	return nil
 }
 
+// documentCustomer is the customer of r, with its password hash.
+func documentCustomer(r *customerRow) customersd.DocumentCustomer {
+	return customersd.DocumentCustomer{
+		ID:                    r.ID,
+		Company:               r.Company,
+		FirstName:             r.FirstName,
+		LastName:              r.LastName,
+		Email:                 r.Email,
+		Phone:                 r.Phone,
+		FormFields:            r.FormFields,
+		DateCreated:           r.DateCreated,
+		DateModified:          r.DateModified,
+		StoreCredit:           customersd.Amount(r.StoreCredit.String()),
+		RegistrationIPAddress: r.RegistrationIPAddress,
+		CustomerGroupID:       r.CustomerGroupID,
+		Notes:                 r.Notes,
+		TaxExemptCategory:     r.TaxExemptCategory,
+		ResetPassOnLogin:      r.ResetPassOnLogin,
+		AcceptsMarketing:      r.AcceptsMarketing,
+		PasswordHash:          r.passwordHash.String,
+	}
+}
+
 func exportAddresses(ctx context.Context, tx *Tx, store customersd.StoreID, doc *customersd.Document) error {
-	rows, err := tx.query(ctx, `SELECT id, customer_id, first_name, last_name, company, street_1, street_2,
-		city, state, zip, country, country_iso2, phone, address_type, form_fields
-		FROM customer_addresses WHERE store_id = ? ORDER BY id`, store)
+	var a customersd.Address
+	err := scanEach(ctx, tx, addresses.exported, &addressRow{Address: &a}, func() error {
+		doc.Addresses = append(doc.Addresses, documentAddress(&a))
+		return nil
+	}, `SELECT `+addresses.exportList+` FROM customer_addresses WHERE store_id = ? ORDER BY id`, store)
 	if err != nil {
 		return fmt.Errorf("sqlstore: export addresses of store %d: %w", store, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var a customersd.DocumentAddress
-		var formFields sql.NullString
-		err := rows.Scan(&a.ID, &a.CustomerID, &a.FirstName, &a.LastName, &a.Company, &a.Street1, &a.Street2,
-			&a.City, &a.State, &a.Zip, &a.Country, &a.CountryISO2, &a.Phone, &a.AddressType, &formFields)
-		if err != nil {
-			return fmt.Errorf("sqlstore: scan address of store %d: %w", store, err)
-		}
-		if a.FormFields, err = decodeFormFields(formFields); err != nil {
-			return fmt.Errorf("sqlstore: address %d of store %d: %w", a.ID, store, err)
-		}
-		doc.Addresses = append(doc.Addresses, a)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlstore: export addresses of store %d: %w", store, err)
-	}
 	return nil
+}
+
+func documentAddress(a *customersd.Address) customersd.DocumentAddress {
+	return customersd.DocumentAddress{
+		ID:          a.ID,
+		CustomerID:  a.CustomerID,
+		FirstName:   a.FirstName,
+		LastName:    a.LastName,
+		Company:     a.Company,
+		Street1:     a.Street1,
+		Street2:     a.Street2,
+		City:        a.City,
+		State:       a.State,
+		Zip:         a.Zip,
+		Country:     a.Country,
+		CountryISO2: a.CountryISO2,
+		Phone:       a.Phone,
+		AddressType: a.AddressType,
+		FormFields:  a.FormFields,
+	}
 }

@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -19,9 +17,6 @@ var _ customersd.GroupService = (*GroupService)(nil)
 
 // NewGroupService returns the customer groups of db.
 func NewGroupService(db *DB) *GroupService { return &GroupService{db: db} }
-
-const groupColumns = `id, name, is_default, is_group_for_guests, category_access, discount_rules,
-	date_created, date_modified`
 
 // FindGroupByID implements customersd.GroupService.
 func (s *GroupService) FindGroupByID(ctx context.Context, store customersd.StoreID, id int64) (*customersd.Group, error) {
@@ -62,12 +57,7 @@ func (s *GroupService) CreateGroup(ctx context.Context, store customersd.StoreID
 		if err := moveGroupFlags(ctx, tx, store, g); err != nil {
 			return err
 		}
-		ca, rules, err := encodeGroupRules(g)
-		if err != nil {
-			return err
-		}
-		_, err = tx.exec(ctx, `INSERT INTO customer_groups (store_id, `+groupColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			store, g.ID, g.Name, g.IsDefault, g.IsGroupForGuests, ca, rules, g.DateCreated.Unix(), g.DateModified.Unix())
+		err = groups.insertRow(ctx, tx, &groupRow{Group: g, store: store})
 		return groupWriteError(err, store, g.ID)
 	})
 	if err != nil {
@@ -95,14 +85,7 @@ func (s *GroupService) UpdateGroup(ctx context.Context, store customersd.StoreID
 		if err := moveGroupFlags(ctx, tx, store, g); err != nil {
 			return err
 		}
-		ca, rules, err := encodeGroupRules(g)
-		if err != nil {
-			return err
-		}
-		_, err = tx.exec(ctx, `UPDATE customer_groups SET name = ?, is_default = ?, is_group_for_guests = ?,
-			category_access = ?, discount_rules = ?, date_modified = ?
-			WHERE store_id = ? AND id = ?`,
-			g.Name, g.IsDefault, g.IsGroupForGuests, ca, rules, g.DateModified.Unix(), store, id)
+		err = groups.updateRow(ctx, tx, &groupRow{Group: g, store: store})
 		return groupWriteError(err, store, id)
 	})
 	if err != nil {
@@ -134,9 +117,9 @@ func (s *GroupService) DeleteGroups(ctx context.Context, store customersd.StoreI
 }
 
 // lockGroups serialises the group writes of a store: it locks the store's
-// group ID counter without changing it. Two requests setting is_default at
-// once would otherwise both clear the old default, both set their own, and
-// one would fail on the unique index; in line, the second sees the first's
+// group ID counter without changing it. Two requests making a group the
+// default at once would otherwise both clear the old default, both set their
+// own, and one would fail on the unique index; in line, the second sees the first's
 // default and clears it. SQLite runs one write transaction at a time anyway.
 func lockGroups(ctx context.Context, tx *Tx, store customersd.StoreID) error {
 	_, err := tx.exec(ctx, `INSERT INTO id_counters (store_id, resource, last_id) VALUES (?, ?, 0)
@@ -147,18 +130,18 @@ func lockGroups(ctx context.Context, tx *Tx, store customersd.StoreID) error {
 	return nil
 }
 
-// moveGroupFlags clears is_default and is_group_for_guests on the other
-// groups of the store when g takes them: at most one group holds each flag
+// moveGroupFlags clears the default and the guest flag on the other groups
+// of the store when g takes them: at most one group holds each flag
 // (BEHAVIOR.md, "Customer groups"). A group that loses a flag is modified.
 func moveGroupFlags(ctx context.Context, tx *Tx, store customersd.StoreID, g *customersd.Group) error {
 	for _, flag := range []struct {
 		column string
 		set    bool
-	}{{"is_default", g.IsDefault}, {"is_group_for_guests", g.IsGroupForGuests}} {
+	}{{colIsDefault, g.IsDefault}, {colIsGroupForGuests, g.IsGroupForGuests}} {
 		if !flag.set {
 			continue
 		}
-		_, err := tx.exec(ctx, `UPDATE customer_groups SET `+flag.column+` = FALSE, date_modified = ?
+		_, err := tx.exec(ctx, `UPDATE customer_groups SET `+flag.column+` = FALSE, `+colDateModified+` = ?
 			WHERE store_id = ? AND `+flag.column+` AND id <> ?`, tx.now.Unix(), store, g.ID)
 		if err != nil {
 			return fmt.Errorf("sqlstore: clear %s of groups of store %d: %w", flag.column, store, err)
@@ -176,9 +159,10 @@ func groupWriteError(err error, store customersd.StoreID, id int64) error {
 	case err == nil:
 		return nil
 	case isUniqueViolation(err):
-		field := "is_default"
+		// The V2 fields have the columns' names.
+		field := colIsDefault
 		if constraintName(err) == "customer_groups_one_guest" {
-			field = "is_group_for_guests"
+			field = colIsGroupForGuests
 		}
 		return &customersd.Error{
 			Code:    customersd.ECONFLICT,
@@ -223,10 +207,10 @@ func deleteGroups(ctx context.Context, tx *Tx, store customersd.StoreID, f custo
 		return 0, nil
 	}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
-	// Unassigning changes the customer, so its date_modified moves: a sync
-	// polling with If-Modified-Since sees the new customer_group_id.
-	if _, err := tx.exec(ctx, `UPDATE customers SET customer_group_id = NULL, date_modified = ?
-		WHERE store_id = ? AND customer_group_id IN `+in, append([]any{tx.now.Unix(), store}, ids...)...); err != nil {
+	// Unassigning changes the customer, so its modification date moves: a
+	// sync polling with If-Modified-Since sees the customer's new group.
+	if _, err := tx.exec(ctx, `UPDATE customers SET `+colCustomerGroupID+` = NULL, `+colDateModified+` = ?
+		WHERE store_id = ? AND `+colCustomerGroupID+` IN `+in, append([]any{tx.now.Unix(), store}, ids...)...); err != nil {
 		return 0, fmt.Errorf("sqlstore: unassign customers of groups of store %d: %w", store, err)
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM customer_groups WHERE store_id = ? AND id IN `+in, append([]any{store}, ids...)...); err != nil {
@@ -248,51 +232,13 @@ func findGroupByID(ctx context.Context, tx *Tx, store customersd.StoreID, id int
 
 func findGroups(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.GroupFilter) ([]*customersd.Group, error) {
 	where, args := groupWhere(store, f)
-	gs, err := queryAll(ctx, tx, scanGroup, `SELECT `+groupColumns+` FROM customer_groups WHERE `+where+` ORDER BY id`+pageClause(f.Page), args...)
+	q := `SELECT ` + groups.readList + ` FROM customer_groups WHERE ` + where + ` ORDER BY id` + pageClause(f.Page)
+	var r groupRow
+	gs, err := findAll(ctx, tx, groups.read, func(g *customersd.Group) *groupRow { r.Group = g; return &r }, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find groups of store %d: %w", store, err)
 	}
 	return gs, nil
-}
-
-func scanGroup(rows *sql.Rows) (*customersd.Group, error) {
-	var (
-		g                 customersd.Group
-		ca, rules         string
-		created, modified int64
-	)
-	if err := rows.Scan(&g.ID, &g.Name, &g.IsDefault, &g.IsGroupForGuests, &ca, &rules, &created, &modified); err != nil {
-		return nil, err
-	}
-	g.DateCreated, g.DateModified = unixTime(created), unixTime(modified)
-	if err := json.Unmarshal([]byte(ca), &g.CategoryAccess); err != nil {
-		return nil, fmt.Errorf("group %d: %w", g.ID, err)
-	}
-	if err := json.Unmarshal([]byte(rules), &g.DiscountRules); err != nil {
-		return nil, fmt.Errorf("group %d: %w", g.ID, err)
-	}
-	if g.DiscountRules == nil {
-		g.DiscountRules = []customersd.DiscountRule{}
-	}
-	return &g, nil
-}
-
-// encodeGroupRules renders category_access and discount_rules in their V2
-// wire form, which is how they are stored (the export embeds them as they are).
-func encodeGroupRules(g *customersd.Group) (string, string, error) {
-	ca, err := json.Marshal(g.CategoryAccess)
-	if err != nil {
-		return "", "", fmt.Errorf("sqlstore: encode category access of group %d: %w", g.ID, err)
-	}
-	rules := g.DiscountRules
-	if rules == nil {
-		rules = []customersd.DiscountRule{}
-	}
-	rb, err := json.Marshal(rules)
-	if err != nil {
-		return "", "", fmt.Errorf("sqlstore: encode discount rules of group %d: %w", g.ID, err)
-	}
-	return string(ca), string(rb), nil
 }
 
 // groupWhere starts with the store, so no query reaches another store's rows.
@@ -300,19 +246,19 @@ func groupWhere(store customersd.StoreID, f customersd.GroupFilter) (string, []a
 	w := whereBuilder{}
 	w.add("store_id = ?", store)
 	w.addIf(f.ID != nil, "id = ?", deref(f.ID))
-	w.addIf(f.Name != nil, "name = ?", deref(f.Name))
+	w.addIf(f.Name != nil, colName+" = ?", deref(f.Name))
 	if f.NameLike != nil {
 		// LOWER on both sides: SQLite's LIKE folds ASCII only and
 		// PostgreSQL's not at all. The client's % and _ are literal.
-		w.add(`LOWER(name) LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(strings.ToLower(*f.NameLike))+"%")
+		w.add(`LOWER(`+colName+`) LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(strings.ToLower(*f.NameLike))+"%")
 	}
-	w.addIf(f.IsDefault != nil, "is_default = ?", deref(f.IsDefault))
-	w.addIf(f.IsGroupForGuests != nil, "is_group_for_guests = ?", deref(f.IsGroupForGuests))
-	w.addTime("date_created >= ?", f.MinDateCreated)
-	w.addTime("date_created <= ?", f.MaxDateCreated)
-	w.addTime("date_modified >= ?", f.MinDateModified)
-	w.addTime("date_modified <= ?", f.MaxDateModified)
-	w.addTime("date_modified > ?", f.ModifiedSince)
+	w.addIf(f.IsDefault != nil, colIsDefault+" = ?", deref(f.IsDefault))
+	w.addIf(f.IsGroupForGuests != nil, colIsGroupForGuests+" = ?", deref(f.IsGroupForGuests))
+	w.addTime(colDateCreated+" >= ?", f.MinDateCreated)
+	w.addTime(colDateCreated+" <= ?", f.MaxDateCreated)
+	w.addTime(colDateModified+" >= ?", f.MinDateModified)
+	w.addTime(colDateModified+" <= ?", f.MaxDateModified)
+	w.addTime(colDateModified+" > ?", f.ModifiedSince)
 	return w.String(), w.args
 }
 

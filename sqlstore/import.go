@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/customersd/customersd"
-	"github.com/customersd/customersd/country"
 )
 
 // Import implements customersd.ExportService: validate, hash plain
@@ -62,7 +61,7 @@ func (s *ExportService) Import(ctx context.Context, store customersd.StoreID, do
 // are refreshed at once (see DB.analyze); smaller loads barely move them.
 const analyzeAfterRows = 10000
 
-// hashPasswords returns the password_hash of each customer: the document's
+// hashPasswords returns the stored password hash of each customer: the document's
 // hash, a fresh hash of its plain password, or NULL. Plain passwords are
 // hashed on every core: at the default cost each takes tens of milliseconds.
 func (s *ExportService) hashPasswords(ctx context.Context, cs []customersd.DocumentCustomer) ([]sql.NullString, error) {
@@ -114,89 +113,81 @@ func cmpOr(a, b error) error {
 }
 
 // orNow gives a record without a date the time of the import.
-func orNow(t, now time.Time) int64 {
+func orNow(t, now time.Time) time.Time {
 	if t.IsZero() {
-		return now.Unix()
+		return now
 	}
-	return t.Unix()
+	return t
 }
 
-func importGroups(ctx context.Context, tx *Tx, store customersd.StoreID, gs []customersd.DocumentGroup) error {
-	cols := []string{"store_id", "id", "name", "is_default", "is_group_for_guests", "category_access", "discount_rules", "date_created", "date_modified"}
+func importGroups(ctx context.Context, tx *Tx, store customersd.StoreID, ds []customersd.DocumentGroup) error {
 	// Stored as the V2 API stores a group (sqlstore/group.go): normalised
-	// by the domain, encoded by the same function.
-	access, rules := make([]string, len(gs)), make([]string, len(gs))
-	names := make([]string, len(gs))
-	for i := range gs {
-		in, err := gs[i].Input()
+	// by the domain first, which can refuse a record.
+	gs := make([]customersd.Group, len(ds))
+	for i := range ds {
+		in, err := ds[i].Input()
 		if err != nil {
 			return fmt.Errorf("sqlstore: import groups[%d]: %w", i, err)
 		}
-		g := customersd.Group{ID: gs[i].ID}
-		in.Apply(&g)
-		if access[i], rules[i], err = encodeGroupRules(&g); err != nil {
-			return fmt.Errorf("sqlstore: import groups[%d]: %w", i, err)
-		}
-		names[i] = g.Name
+		gs[i] = customersd.Group{ID: ds[i].ID}
+		in.Apply(&gs[i])
+		gs[i].DateCreated = orNow(ds[i].DateCreated, tx.now)
+		gs[i].DateModified = orNow(ds[i].DateModified, gs[i].DateCreated)
 	}
-	return insertRows(ctx, tx, "groups", "customer_groups", cols, len(gs), func(i int, row []any) []any {
-		g := gs[i]
-		created := orNow(g.DateCreated, tx.now)
-		modified := created
-		if !g.DateModified.IsZero() {
-			modified = g.DateModified.Unix()
-		}
-		return append(row, store, g.ID, names[i], g.IsDefault, g.IsGroupForGuests, access[i], rules[i], created, modified)
-	})
+	r := groupRow{store: store}
+	return groups.insertEach(ctx, tx, "groups", &r, len(gs), func(i int) { r.Group = &gs[i] })
 }
 
 func importCustomers(ctx context.Context, tx *Tx, store customersd.StoreID, cs []customersd.DocumentCustomer, hashes []sql.NullString) error {
-	cols := []string{"store_id", "id", "company", "first_name", "last_name", "email", "email_key", "phone", "form_fields",
-		"date_created", "date_modified", "store_credit", "registration_ip_address", "customer_group_id",
-		"notes", "tax_exempt_category", "reset_pass_on_login", "accepts_marketing", "password_hash"}
-	// Form fields are encoded up front so that the row callback cannot fail.
-	formFields := make([]sql.NullString, len(cs))
-	for i, c := range cs {
-		var err error
-		if formFields[i], err = encodeFormFields(c.FormFields); err != nil {
-			return fmt.Errorf("sqlstore: import customers[%d]: %w", i, err)
-		}
-	}
-	return insertRows(ctx, tx, "customers", "customers", cols, len(cs), func(i int, row []any) []any {
-		c := cs[i]
-		credit, _ := c.StoreCredit.Decimal() // Validate checked it
-		created := orNow(c.DateCreated, tx.now)
-		modified := created
-		if !c.DateModified.IsZero() {
-			modified = c.DateModified.Unix()
-		}
-		email := strings.TrimSpace(c.Email)
-		return append(row, store, c.ID, c.Company, c.FirstName, c.LastName, email, customersd.EmailKey(email), c.Phone, formFields[i],
-			created, modified, int64(credit), c.RegistrationIPAddress, groupRef(c.CustomerGroupID),
-			c.Notes, c.TaxExemptCategory, c.ResetPassOnLogin, c.AcceptsMarketing, hashes[i])
+	var c customersd.Customer
+	r := customerRow{Customer: &c, store: store}
+	return customers.insertEach(ctx, tx, "customers", &r, len(cs), func(i int) {
+		c = importedCustomer(&cs[i], tx.now)
+		r.passwordHash = hashes[i]
 	})
 }
 
-func importAddresses(ctx context.Context, tx *Tx, store customersd.StoreID, as []customersd.DocumentAddress) error {
-	cols := []string{"store_id", "id", "customer_id", "first_name", "last_name", "company", "street_1", "street_2",
-		"city", "state", "zip", "country", "country_iso2", "phone", "address_type", "form_fields"}
-	formFields := make([]sql.NullString, len(as))
-	for i, a := range as {
-		var err error
-		if formFields[i], err = encodeFormFields(a.FormFields); err != nil {
-			return fmt.Errorf("sqlstore: import addresses[%d]: %w", i, err)
-		}
+// importedCustomer is the customer of a document record. Validate checked
+// the record, so its store credit parses.
+func importedCustomer(d *customersd.DocumentCustomer, now time.Time) customersd.Customer {
+	credit, _ := d.StoreCredit.Decimal()
+	created := orNow(d.DateCreated, now)
+	return customersd.Customer{
+		ID:                    d.ID,
+		Company:               d.Company,
+		FirstName:             d.FirstName,
+		LastName:              d.LastName,
+		Email:                 strings.TrimSpace(d.Email),
+		Phone:                 d.Phone,
+		FormFields:            d.FormFields,
+		DateCreated:           created,
+		DateModified:          orNow(d.DateModified, created),
+		StoreCredit:           credit,
+		RegistrationIPAddress: d.RegistrationIPAddress,
+		CustomerGroupID:       d.CustomerGroupID,
+		Notes:                 d.Notes,
+		TaxExemptCategory:     d.TaxExemptCategory,
+		ResetPassOnLogin:      d.ResetPassOnLogin,
+		AcceptsMarketing:      d.AcceptsMarketing,
 	}
-	return insertRows(ctx, tx, "addresses", "customer_addresses", cols, len(as), func(i int, row []any) []any {
-		a := as[i]
-		// Stored as the V2 API stores it: the canonical country name and
-		// its code (Validate checked the country is known).
-		c, _ := country.Lookup(a.Country)
-		var addr customersd.Address
-		a.Input().Apply(&addr)
-		return append(row, store, a.ID, a.CustomerID, addr.FirstName, addr.LastName, addr.Company, addr.Street1, addr.Street2,
-			addr.City, addr.State, addr.Zip, c.Name, c.ISO2, addr.Phone, addr.AddressType, formFields[i])
+}
+
+func importAddresses(ctx context.Context, tx *Tx, store customersd.StoreID, as []customersd.DocumentAddress) error {
+	var a customersd.Address
+	r := addressRow{Address: &a, store: store}
+	return addresses.insertEach(ctx, tx, "addresses", &r, len(as), func(i int) {
+		a = importedAddress(&as[i])
 	})
+}
+
+// importedAddress is the address of a document record as the V2 API stores
+// it: normalised by the domain, with the canonical country name and its
+// code. Validate checked the record, so its country is known.
+func importedAddress(d *customersd.DocumentAddress) customersd.Address {
+	a := customersd.Address{ID: d.ID, CustomerID: d.CustomerID, FormFields: d.FormFields}
+	d.Input().Apply(&a)
+	_ = resolveCountry(&a)
+	return a
 }
 
 // importCounters sets each counter to the document's value, raised to the

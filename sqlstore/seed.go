@@ -28,15 +28,15 @@ var seedGroups = []string{"Retail", "Wholesale", "VIP"}
 // the WAL stays a few tens of megabytes and readers are never held long.
 const seedChunk = 20000
 
-// SeedEmail is the email of the i-th customer (0-based) Seed writes, so a
-// benchmark can filter by email without reading the customers back.
+// SeedEmail is the address of the i-th customer (0-based) Seed writes, so a
+// benchmark can look customers up by address without reading them back.
 func SeedEmail(i int) string { return fmt.Sprintf("seed%d@example.com", i) }
 
 // Seed bulk-loads synthetic customers with one address each, and a few
 // groups, into an empty store: multi-row INSERTs in transactions of
 // seedChunk customers, the way Import writes, so a million take minutes
 // instead of the hours a million API calls would. Customer i gets ID i+1
-// and the email SeedEmail(i). Returns ECONFLICT if the store already has
+// and the address SeedEmail(i). Returns ECONFLICT if the store already has
 // customers, whose IDs would collide.
 func Seed(ctx context.Context, db *DB, store customersd.StoreID, opt SeedOptions) error {
 	if n, err := countRows(ctx, db.reader(), store, resourceCustomer); err != nil {
@@ -79,13 +79,11 @@ func (db *DB) analyze(ctx context.Context) error {
 }
 
 func insertSeedGroups(ctx context.Context, tx *Tx, store customersd.StoreID) error {
-	cols := []string{"store_id", "id", "name", "is_default", "is_group_for_guests", "category_access", "discount_rules", "date_created", "date_modified"}
-	access, rules, err := encodeGroupRules(&customersd.Group{CategoryAccess: customersd.CategoryAccess{Type: customersd.CategoryAccessAll}})
-	if err != nil {
-		return err
-	}
-	err = insertRows(ctx, tx, "groups", "customer_groups", cols, len(seedGroups), func(i int, row []any) []any {
-		return append(row, store, i+1, seedGroups[i], false, false, access, rules, tx.now.Unix(), tx.now.Unix())
+	var g customersd.Group
+	r := groupRow{Group: &g, store: store}
+	err := groups.insertEach(ctx, tx, "groups", &r, len(seedGroups), func(i int) {
+		g = customersd.Group{ID: int64(i + 1), Name: seedGroups[i], DateCreated: tx.now, DateModified: tx.now}
+		(&customersd.GroupInput{}).Apply(&g) // the defaults: all categories, no rules
 	})
 	if err != nil {
 		return err
@@ -94,31 +92,50 @@ func insertSeedGroups(ctx context.Context, tx *Tx, store customersd.StoreID) err
 }
 
 func insertSeedChunk(ctx context.Context, tx *Tx, store customersd.StoreID, from, to int, hash sql.NullString) error {
-	cols := []string{"store_id", "id", "company", "first_name", "last_name", "email", "email_key", "phone", "form_fields",
-		"date_created", "date_modified", "store_credit", "registration_ip_address", "customer_group_id",
-		"notes", "tax_exempt_category", "reset_pass_on_login", "accepts_marketing", "password_hash"}
 	// Creation dates spread one a minute back from now, so date filters
 	// and the date indexes see realistic, distinct values.
 	base := tx.now.Unix() - int64(to)*60
-	err := insertRows(ctx, tx, "customers", "customers", cols, to-from, func(k int, row []any) []any {
+	var c customersd.Customer
+	cr := customerRow{Customer: &c, store: store, passwordHash: hash}
+	err := customers.insertEach(ctx, tx, "customers", &cr, to-from, func(k int) {
 		i := from + k
-		email := SeedEmail(i)
-		created := base + int64(i)*60
-		return append(row, store, i+1, fmt.Sprintf("Company %d", i%5000), fmt.Sprintf("First%d", i%1000), fmt.Sprintf("Last%d", i%997),
-			email, customersd.EmailKey(email), fmt.Sprintf("+1 555 %07d", i%10000000), sql.NullString{},
-			created, created, int64(i%100)*10000, "192.0.2.1", i%len(seedGroups)+1,
-			"", "", false, i%2 == 0, hash)
+		created := unixTime(base + int64(i)*60)
+		c = customersd.Customer{
+			ID:                    int64(i + 1),
+			Company:               fmt.Sprintf("Company %d", i%5000),
+			FirstName:             fmt.Sprintf("First%d", i%1000),
+			LastName:              fmt.Sprintf("Last%d", i%997),
+			Email:                 SeedEmail(i),
+			Phone:                 fmt.Sprintf("+1 555 %07d", i%10000000),
+			DateCreated:           created,
+			DateModified:          created,
+			StoreCredit:           customersd.Decimal(i%100) * 10000,
+			RegistrationIPAddress: "192.0.2.1",
+			CustomerGroupID:       int64(i%len(seedGroups) + 1),
+			AcceptsMarketing:      i%2 == 0,
+		}
 	})
 	if err != nil {
 		return err
 	}
-	cols = []string{"store_id", "id", "customer_id", "first_name", "last_name", "company", "street_1", "street_2",
-		"city", "state", "zip", "country", "country_iso2", "phone", "address_type", "form_fields"}
-	err = insertRows(ctx, tx, "addresses", "customer_addresses", cols, to-from, func(k int, row []any) []any {
+	var a customersd.Address
+	ar := addressRow{Address: &a, store: store}
+	err = addresses.insertEach(ctx, tx, "addresses", &ar, to-from, func(k int) {
 		i := from + k
-		return append(row, store, i+1, i+1, fmt.Sprintf("First%d", i%1000), fmt.Sprintf("Last%d", i%997), "",
-			fmt.Sprintf("%d Main Street", i%9999+1), "", "Springfield", "Illinois", fmt.Sprintf("%05d", i%100000),
-			"United States", "US", "+1 555 0100", "residential", sql.NullString{})
+		a = customersd.Address{
+			ID:          int64(i + 1),
+			CustomerID:  int64(i + 1),
+			FirstName:   fmt.Sprintf("First%d", i%1000),
+			LastName:    fmt.Sprintf("Last%d", i%997),
+			Street1:     fmt.Sprintf("%d Main Street", i%9999+1),
+			City:        "Springfield",
+			State:       "Illinois",
+			Zip:         fmt.Sprintf("%05d", i%100000),
+			Country:     "United States",
+			CountryISO2: "US",
+			Phone:       "+1 555 0100",
+			AddressType: customersd.AddressResidential,
+		}
 	})
 	if err != nil {
 		return err
