@@ -20,12 +20,13 @@ import (
 // call Validate.
 func DecodeDocument(data []byte) (*Document, error) {
 	var top struct {
-		Format    string            `json:"format"`
-		Store     json.RawMessage   `json:"store"`
-		Counters  json.RawMessage   `json:"counters"`
-		Groups    []json.RawMessage `json:"groups"`
-		Customers []json.RawMessage `json:"customers"`
-		Addresses []json.RawMessage `json:"addresses"`
+		Format      string            `json:"format"`
+		Store       json.RawMessage   `json:"store"`
+		Counters    json.RawMessage   `json:"counters"`
+		Groups      []json.RawMessage `json:"groups"`
+		Customers   []json.RawMessage `json:"customers"`
+		Addresses   []json.RawMessage `json:"addresses"`
+		APIAccounts []json.RawMessage `json:"api_accounts"`
 	}
 	if err := strictUnmarshal(data, &top); err != nil {
 		return nil, decodeError("document", err)
@@ -46,6 +47,11 @@ func DecodeDocument(data []byte) (*Document, error) {
 	}
 	if d.Addresses, err = decodeRecords[DocumentAddress]("addresses", top.Addresses); err != nil {
 		return nil, err
+	}
+	if len(top.APIAccounts) > 0 { // older documents have none, and stay as they were
+		if d.APIAccounts, err = decodeRecords[DocumentAPIAccount]("api_accounts", top.APIAccounts); err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
 }
@@ -137,6 +143,9 @@ func (d *Document) Validate() error {
 	if d.Store.Plan != "" && !ValidPlan(d.Store.Plan) {
 		return docError("store.plan", fmt.Sprintf("unknown plan %q; want standard, plus, pro or enterprise", d.Store.Plan))
 	}
+	if err := d.Store.RateLimit.validate(); err != nil {
+		return err
+	}
 	if d.Counters.Customers < 0 || d.Counters.Addresses < 0 || d.Counters.Groups < 0 {
 		return docError("counters", "a counter cannot be negative")
 	}
@@ -148,7 +157,10 @@ func (d *Document) Validate() error {
 	if err != nil {
 		return err
 	}
-	return d.validateAddresses(customers)
+	if err := d.validateAddresses(customers); err != nil {
+		return err
+	}
+	return d.validateAPIAccounts()
 }
 
 // uniqueIDs remembers the index of each ID of a collection.

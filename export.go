@@ -23,13 +23,22 @@ type Document struct {
 	Groups    []DocumentGroup    `json:"groups"`
 	Customers []DocumentCustomer `json:"customers"`
 	Addresses []DocumentAddress  `json:"addresses"`
+	// APIAccounts are the store's API accounts. An import adds them to the
+	// store's, replacing any of the store's with the same client id or
+	// token, and keeps the others, so importing a fixture never revokes
+	// the token a test is holding. Older documents have none.
+	APIAccounts []DocumentAPIAccount `json:"api_accounts,omitempty"`
 }
 
 // DocumentStore names the store a document came from. On import the target
-// store is chosen by the caller; only Plan, when set, is applied to it.
+// store is chosen by the caller; only Plan and RateLimit, when set, are
+// applied to it.
 type DocumentStore struct {
 	Hash string `json:"hash"`
 	Plan string `json:"plan,omitempty"`
+	// RateLimit is the store's own request quota; omitted when it has
+	// none (its plan's applies).
+	RateLimit *DocumentRateLimit `json:"rate_limit,omitempty"`
 }
 
 // DocumentCounters are the last IDs handed out per resource, so that IDs
@@ -134,9 +143,11 @@ type ExportService interface {
 	// Export returns the store's state as a document. Returns ENOTFOUND.
 	Export(ctx context.Context, store StoreID) (*Document, error)
 	// Import replaces the store's customers, addresses, groups and ID
-	// counters with the document's, all or nothing, and sets the store's
-	// plan when the document has one. Returns EINVALID naming the first bad
-	// record ("customers[3].email: ..."), leaving the store as it was, or
-	// ENOTFOUND.
+	// counters with the document's, all or nothing, sets the store's plan
+	// and quota when the document has them, and adds the document's API
+	// accounts to the store's. Returns EINVALID naming the first
+	// bad record ("customers[3].email: ..."), ECONFLICT when an account's
+	// client id or token belongs to another store, leaving the store as it
+	// was in both cases, or ENOTFOUND.
 	Import(ctx context.Context, store StoreID, doc *Document) error
 }

@@ -27,6 +27,11 @@ func NewStoreHash() string { return randomIdent(10) }
 // NewClientID returns a random API account client id.
 func NewClientID() string { return randomIdent(31) }
 
+// NewClientSecret returns a random API account client secret: 64
+// characters of a 36-letter alphabet, about 330 bits, well past the 256 an
+// HMAC-SHA256 key can use.
+func NewClientSecret() string { return randomIdent(64) }
+
 // NewAccessToken returns a random access token: 31 characters of a
 // 36-letter alphabet, about 160 bits.
 func NewAccessToken() string { return randomIdent(31) }

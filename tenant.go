@@ -25,22 +25,33 @@ type Store struct {
 // Scope is an OAuth scope of an API account.
 type Scope string
 
-// The scopes of the Customers V2 API.
+// The scopes of the Customers V2 API family (spec/LOGIN.md, "API accounts").
 const (
 	ScopeCustomers         Scope = "store_v2_customers"
 	ScopeCustomersReadOnly Scope = "store_v2_customers_read_only"
+	// ScopeCustomersLogin lets an app sign shoppers in with a login JWT
+	// signed with its client secret. It grants nothing on the V2 API itself.
+	ScopeCustomersLogin Scope = "store_v2_customers_login"
 )
 
 // Valid reports whether s is a scope customersd knows.
-func (s Scope) Valid() bool { return s == ScopeCustomers || s == ScopeCustomersReadOnly }
+func (s Scope) Valid() bool {
+	return s == ScopeCustomers || s == ScopeCustomersReadOnly || s == ScopeCustomersLogin
+}
 
-// APIAccount is a credential of one store: a client id, a token (held only as
-// a hash) and scopes.
+// APIAccount is a credential of one store, as BigCommerce has them: a client
+// id (sent in X-Auth-Client, and the iss of login JWTs), a client secret
+// (signs login JWTs and webhook deliveries; never sent in a request), an
+// access token (held only as a hash) and scopes.
 type APIAccount struct {
-	ClientID  string
-	Store     Store
-	Scopes    []Scope
-	CreatedAt time.Time
+	ClientID string
+	// ClientSecret is set only where the server needs it to sign, by
+	// FindAPIAccountByClientID, and in the answer to a creation. Secret:
+	// never logged, never shown after creation.
+	ClientSecret string
+	Store        Store
+	Scopes       []Scope
+	CreatedAt    time.Time
 }
 
 // CanRead reports whether the account may call GET and HEAD.
@@ -103,11 +114,23 @@ type TenantService interface {
 	// returns it to its plan's default. Returns EINVALID for a quota out of
 	// bounds, ENOTFOUND if there is no such store.
 	SetStoreRateLimit(ctx context.Context, store StoreID, q *RateLimit) error
-	// CreateAPIAccount adds a token to a store and returns the account. The
-	// token is stored only as a hash. Returns ECONFLICT if the token exists.
+	// CreateAPIAccount adds a token to a store, with a random client id and
+	// secret, and returns the account with its ClientSecret. The token is
+	// stored only as a hash. Returns EINVALID for a bad token or scope,
+	// ECONFLICT if the token exists, ENOTFOUND if the store does not.
 	CreateAPIAccount(ctx context.Context, store StoreID, token string, scopes []Scope) (*APIAccount, error)
+	// CreateAPIAccountFrom adds the account in describes to a store (every
+	// credential set: see APIAccountInput.Complete) and returns it with its
+	// ClientSecret. Returns EINVALID naming the field and its rule,
+	// ECONFLICT if the client id or the token exists (in any store),
+	// ENOTFOUND if the store does not.
+	CreateAPIAccountFrom(ctx context.Context, store StoreID, in *APIAccountInput) (*APIAccount, error)
 	// FindAPIAccountByToken returns ENOTFOUND if no account has that token.
 	FindAPIAccountByToken(ctx context.Context, token string) (*APIAccount, error)
+	// FindAPIAccountByClientID returns a store's account with its
+	// ClientSecret, for signing (login JWTs, webhooks). Returns ENOTFOUND if
+	// the store has no account with that client id.
+	FindAPIAccountByClientID(ctx context.Context, store StoreID, clientID string) (*APIAccount, error)
 	// FindAPIAccounts lists a store's accounts, oldest first. Tokens are
 	// never returned: only their hashes are stored.
 	FindAPIAccounts(ctx context.Context, store StoreID) ([]*APIAccount, error)

@@ -165,9 +165,10 @@ type createdStore struct {
 	CreatedAt string `json:"created_at"`
 	APIPath   string `json:"api_path"`
 	Token     struct {
-		ClientID    string   `json:"client_id"`
-		AccessToken string   `json:"access_token"`
-		Scopes      []string `json:"scopes"`
+		ClientID     string   `json:"client_id"`
+		ClientSecret string   `json:"client_secret"`
+		AccessToken  string   `json:"access_token"`
+		Scopes       []string `json:"scopes"`
 	} `json:"token"`
 }
 

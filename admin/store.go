@@ -39,18 +39,26 @@ func newStoreJSON(st *customersd.Store) *storeJSON {
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// storeInput is the body of POST /admin/v1/stores.
+// storeInput is the body of POST /admin/v1/stores. The credentials are
+// those of the store's first API account.
 type storeInput struct {
 	Hash      string         `json:"store_hash"`
 	Plan      string         `json:"plan"`
 	RateLimit *rateLimitJSON `json:"rate_limit"`
+	credentialsInput
 }
 
 // createStore implements POST /admin/v1/stores: a store (hash generated when
-// absent) and one full-scope token, so a test can start at once.
+// absent) and one full-scope API account (credentials random unless given),
+// so a test can start at once.
 func (s *Server) createStore(w http.ResponseWriter, r *http.Request) error {
 	var in storeInput
 	if err := decodeBody(w, r, &in); err != nil {
+		return err
+	}
+	// Checked before the store exists, so a bad credential leaves nothing.
+	acc, err := in.account([]customersd.Scope{customersd.ScopeCustomers})
+	if err != nil {
 		return err
 	}
 	st := &customersd.Store{Hash: in.Hash, Plan: in.Plan, RateLimit: in.RateLimit.toRateLimit()}
@@ -64,8 +72,7 @@ func (s *Server) createStore(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Tenants.CreateStore(r.Context(), st); err != nil {
 		return err
 	}
-	token := customersd.NewAccessToken()
-	a, err := s.Tenants.CreateAPIAccount(r.Context(), st.ID, token, []customersd.Scope{customersd.ScopeCustomers})
+	a, err := s.Tenants.CreateAPIAccountFrom(r.Context(), st.ID, acc)
 	if err != nil {
 		// A store nobody can reach is no use; take it back.
 		if derr := s.Tenants.DeleteStore(r.Context(), st.ID); derr != nil {
@@ -74,8 +81,7 @@ func (s *Server) createStore(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("admin: create token of new store %q: %w", st.Hash, err)
 	}
 	out := newStoreJSON(st)
-	out.Token = newTokenJSON(a)
-	out.Token.AccessToken = token
+	out.Token = newCreatedTokenJSON(a, acc.AccessToken)
 	w.Header().Set("Location", "/admin/v1/stores/"+st.Hash)
 	return writeJSON(w, http.StatusCreated, out)
 }

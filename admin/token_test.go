@@ -8,10 +8,11 @@ import (
 
 // tokenJSON is a token as the admin API shows it.
 type tokenJSON struct {
-	ClientID    string   `json:"client_id"`
-	AccessToken string   `json:"access_token"`
-	Scopes      []string `json:"scopes"`
-	CreatedAt   string   `json:"created_at"`
+	ClientID     string   `json:"client_id"`
+	ClientSecret string   `json:"client_secret"`
+	AccessToken  string   `json:"access_token"`
+	Scopes       []string `json:"scopes"`
+	CreatedAt    string   `json:"created_at"`
 }
 
 func TestCreateToken(t *testing.T) {

@@ -29,12 +29,18 @@ type DB struct {
 	// readStmts and writeStmts are the prepared statements of read and
 	// write (stmtcache.go); nil on PostgreSQL.
 	readStmts, writeStmts *stmtCache
+	// migrateUpTo, when set, stops migrate after the migration of that
+	// name: tests build a database as an older release left it.
+	migrateUpTo string
 }
 
 // Open opens the database named by dsn: "postgres://..." or "postgresql://..."
 // for PostgreSQL; "sqlite:PATH", "file:PATH" or a plain path for SQLite.
 // It applies pending migrations before returning.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+func Open(ctx context.Context, dsn string) (*DB, error) { return open(ctx, dsn, "") }
+
+// open is Open, stopping after the migration named upTo when it is set.
+func open(ctx context.Context, dsn, upTo string) (*DB, error) {
 	var db *DB
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
@@ -46,6 +52,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	db.Now = time.Now
+	db.migrateUpTo = upTo
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -70,6 +70,18 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
+// isPrimaryKeyViolation reports a duplicate primary key, told apart from
+// other unique violations by SQLite's extended code and by PostgreSQL's
+// name for a primary key constraint (TABLE_pkey, the default).
+func isPrimaryKeyViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505" && strings.HasSuffix(pe.ConstraintName, "_pkey")
+}
+
 // isForeignKeyViolation reports a reference to a row that does not exist.
 func isForeignKeyViolation(err error) bool {
 	var se *sqlite.Error

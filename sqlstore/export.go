@@ -46,7 +46,7 @@ func (s *ExportService) Export(ctx context.Context, store customersd.StoreID) (*
 		return nil, fmt.Errorf("sqlstore: export store %d: %w", store, err)
 	}
 	for _, step := range []func(context.Context, *Tx, customersd.StoreID, *customersd.Document) error{
-		exportCounters, exportGroups, exportCustomers, exportAddresses,
+		exportCounters, exportGroups, exportCustomers, exportAddresses, exportTenant,
 	} {
 		if err := step(ctx, tx, store, doc); err != nil {
 			return nil, err

@@ -40,6 +40,9 @@ func (s *ExportService) Import(ctx context.Context, store customersd.StoreID, do
 				return fmt.Errorf("sqlstore: set plan of store %d: %w", store, err)
 			}
 		}
+		if err := importTenant(ctx, tx, store, doc); err != nil {
+			return err
+		}
 		if err := importGroups(ctx, tx, store, doc.Groups); err != nil {
 			return err
 		}

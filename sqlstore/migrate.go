@@ -48,11 +48,21 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("sqlstore: list migrations: %w", err)
 	}
 	for _, name := range names {
+		if name > db.migrateUpTo && db.migrateUpTo != "" {
+			break
+		}
 		if err := db.applyMigration(ctx, name); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// migrationHooks run Go code in a migration's transaction, right after its
+// SQL, for what SQL cannot do alike on both databases. Like the files, an
+// entry is never edited once released.
+var migrationHooks = map[string]func(ctx context.Context, tx *Tx) error{
+	"0003_client_secrets.sql": backfillCredentials,
 }
 
 func (db *DB) applyMigration(ctx context.Context, name string) error {
@@ -73,6 +83,11 @@ func (db *DB) applyMigration(ctx context.Context, name string) error {
 		}
 		if _, err := tx.exec(ctx, string(body)); err != nil {
 			return fmt.Errorf("sqlstore: apply migration %s: %w", name, err)
+		}
+		if hook := migrationHooks[name]; hook != nil {
+			if err := hook(ctx, tx); err != nil {
+				return fmt.Errorf("sqlstore: apply migration %s: %w", name, err)
+			}
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`,
 			name, tx.now.Format("2006-01-02T15:04:05Z")); err != nil {

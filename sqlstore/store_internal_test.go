@@ -79,20 +79,25 @@ func fillStore(tb testing.TB, db *DB, store customersd.StoreID) {
 // sqlstoretest, which imports this package.
 func openInternal(tb testing.TB, dialect string) *DB {
 	tb.Helper()
-	dsn := filepath.Join(tb.TempDir(), "internal.db")
-	if dialect == "postgres" {
-		base := os.Getenv("CUSTOMERSD_TEST_POSTGRES_URL")
-		if base == "" {
-			tb.Skip("set CUSTOMERSD_TEST_POSTGRES_URL to run against PostgreSQL")
-		}
-		dsn = internalSchema(tb, base)
-	}
-	db, err := Open(context.Background(), dsn)
+	db, err := Open(context.Background(), internalDSN(tb, dialect))
 	if err != nil {
 		tb.Fatalf("open %s: %v", dialect, err)
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// internalDSN returns a fresh, empty database of the dialect.
+func internalDSN(tb testing.TB, dialect string) string {
+	tb.Helper()
+	if dialect != "postgres" {
+		return filepath.Join(tb.TempDir(), "internal.db")
+	}
+	base := os.Getenv("CUSTOMERSD_TEST_POSTGRES_URL")
+	if base == "" {
+		tb.Skip("set CUSTOMERSD_TEST_POSTGRES_URL to run against PostgreSQL")
+	}
+	return internalSchema(tb, base)
 }
 
 func internalSchema(tb testing.TB, base string) string {

@@ -53,15 +53,20 @@ type accountRow struct {
 	tokenHash []byte
 }
 
-func scanAccount(rows *sql.Rows) (*accountRow, error) {
+func scanAccount(rows *sql.Rows) (*accountRow, error) { return scanAccountWith(rows) }
+
+// scanAccountWith scans accountColumns and then the extra columns a query
+// added after them into extra.
+func scanAccountWith(rows *sql.Rows, extra ...any) (*accountRow, error) {
 	var (
 		a             accountRow
 		scopes        string
 		since, ssince int64
 		rl            nullRateLimit
 	)
-	err := rows.Scan(&a.ClientID, &scopes, &since, &a.tokenHash,
-		&a.Store.ID, &a.Store.Hash, &a.Store.Plan, &ssince, &rl.requests, &rl.windowMS)
+	dst := []any{&a.ClientID, &scopes, &since, &a.tokenHash,
+		&a.Store.ID, &a.Store.Hash, &a.Store.Plan, &ssince, &rl.requests, &rl.windowMS}
+	err := rows.Scan(append(dst, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -166,40 +171,6 @@ func (s *TenantService) FindStoreByHash(ctx context.Context, hash string) (*cust
 		return nil, customersd.Errorf(customersd.ENOTFOUND, "Store %q not found.", hash)
 	}
 	return stores[0], nil
-}
-
-// CreateAPIAccount implements customersd.TenantService.
-func (s *TenantService) CreateAPIAccount(ctx context.Context, store customersd.StoreID, token string, scopes []customersd.Scope) (*customersd.APIAccount, error) {
-	if len(token) < 8 || len(token) > 256 {
-		return nil, customersd.Invalid("access_token")
-	}
-	names := make([]string, len(scopes))
-	for i, sc := range scopes {
-		if !sc.Valid() {
-			return nil, customersd.Invalid("scopes")
-		}
-		names[i] = string(sc)
-	}
-	a := &customersd.APIAccount{ClientID: customersd.NewClientID(), Scopes: scopes}
-	err := s.db.withTx(ctx, func(tx *Tx) error {
-		a.CreatedAt = tx.now
-		_, err := tx.exec(ctx, `INSERT INTO api_accounts (client_id, store_id, token_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)`,
-			a.ClientID, store, tokenHash(token), strings.Join(names, " "), tx.now.Unix())
-		switch {
-		case isUniqueViolation(err):
-			return customersd.Errorf(customersd.ECONFLICT, "This access token already exists.")
-		case isForeignKeyViolation(err):
-			return customersd.Errorf(customersd.ENOTFOUND, "Store %d not found.", store)
-		case err != nil:
-			return fmt.Errorf("sqlstore: create api account for store %d: %w", store, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	a.Store.ID = store
-	return a, nil
 }
 
 // FindAPIAccountByToken implements customersd.TenantService.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/gateway"
 	"github.com/customersd/customersd/metrics"
 	"github.com/customersd/customersd/password"
@@ -29,7 +30,8 @@ func newOpsServer(tb testing.TB) *opsServer {
 	db := sqlstoretest.Open(tb, "sqlite")
 	tenants := sqlstore.NewTenantService(db)
 	const token = "ops-token-0123456789"
-	if err := ensureStoreToken(context.Background(), tenants, "ops", token); err != nil {
+	if err := ensureStoreToken(context.Background(), tenants, "ops", customersd.APIAccountInput{
+		AccessToken: token, Scopes: []customersd.Scope{customersd.ScopeCustomers}}); err != nil {
 		tb.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -44,8 +44,9 @@ Usage:
                                              replace a store's state with a document
   customersd stores quota --hash HASH [--requests N [--window 30s] | --clear]
                                              show or set a store's own request quota
-  customersd tokens create --store HASH [--scope SCOPE] [--token VALUE]
-                                             add an access token to a store
+  customersd tokens create --store HASH [--scope SCOPE]... [--client-id ID]
+                   [--client-secret SECRET] [--token VALUE]
+                                             add an API account to a store
   customersd tokens list --store HASH        list a store's tokens (never their secrets)
   customersd tokens revoke --store HASH --client-id ID
                                              revoke a token at once
@@ -99,9 +100,13 @@ type Config struct {
 	LogFormat  string
 	BcryptCost int
 	// StoreHash and AccessToken (environment only) make sure a known store
-	// and token exist at start-up, for scripted test environments.
-	StoreHash   string
-	AccessToken string // secret: never printed
+	// and token exist at start-up, for scripted test environments; ClientID
+	// and ClientSecret, when set, are that token's account's, so an app
+	// with a known secret can sign against it.
+	StoreHash    string
+	AccessToken  string // secret: never printed
+	ClientID     string
+	ClientSecret string // secret: never printed
 	// RateLimit is the request quotas, the password guard and the groups
 	// cap (cmd/customersd/ratelimit.go).
 	RateLimit RateLimitConfig

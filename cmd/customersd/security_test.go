@@ -165,7 +165,8 @@ func TestServe_NoSecretsInLogs(t *testing.T) {
 	}
 	var st struct {
 		Token struct {
-			AccessToken string `json:"access_token"`
+			AccessToken  string `json:"access_token"`
+			ClientSecret string `json:"client_secret"`
 		} `json:"token"`
 	}
 	decodeJSON(t, created, &st)
@@ -205,7 +206,10 @@ func TestServe_NoSecretsInLogs(t *testing.T) {
 	if !strings.Contains(logs, `"msg":"request"`) {
 		t.Fatalf("no request lines were logged:\n%s", logs)
 	}
-	for _, secret := range []string{token, st.Token.AccessToken, testAdminToken, pw1, pw2, wrong, imported, "$2a$", "$2b$"} {
+	if st.Token.ClientSecret == "" {
+		t.Fatalf("no client secret in the new store's answer: %s", created)
+	}
+	for _, secret := range []string{token, st.Token.AccessToken, st.Token.ClientSecret, testAdminToken, pw1, pw2, wrong, imported, "$2a$", "$2b$"} {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the log contains the secret %q:\n%s", secret, logs)
 		}

@@ -16,7 +16,8 @@ import (
 // at every start, so the store always starts from the fixture, whatever
 // the previous run left in it. When the seed created the store and nothing
 // else gives it a token (CUSTOMERSD_STORE_HASH names another store, or
-// none), it prints a new token once, as bootstrap does for its own store.
+// none, and the document has no api_accounts), it prints a new account's
+// credentials once, as bootstrap does for its own store.
 func (c *ServeCommand) seed(ctx context.Context, db *sqlstore.DB, tenants *sqlstore.TenantService, logger *slog.Logger) error {
 	path := c.Config.Admin.Seed
 	doc, err := readDocument(path, nil)
@@ -41,21 +42,17 @@ func (c *ServeCommand) seed(ctx context.Context, db *sqlstore.DB, tenants *sqlst
 	}
 	logger.Info("seeded store", slog.String("store", st.Hash), slog.String("file", path),
 		slog.Int("customers", len(doc.Customers)), slog.Int("addresses", len(doc.Addresses)), slog.Int("groups", len(doc.Groups)))
-	if !created || c.Config.StoreHash == st.Hash {
+	if !created || c.Config.StoreHash == st.Hash || len(doc.APIAccounts) > 0 {
 		return nil
 	}
-	token := customersd.NewAccessToken()
-	if _, err := tenants.CreateAPIAccount(ctx, st.ID, token, []customersd.Scope{customersd.ScopeCustomers}); err != nil {
+	in := &customersd.APIAccountInput{Scopes: []customersd.Scope{customersd.ScopeCustomers}}
+	in.Complete()
+	a, err := tenants.CreateAPIAccountFrom(ctx, st.ID, in)
+	if err != nil {
 		return fmt.Errorf("seed %s: create token: %w", path, err)
 	}
-	fmt.Fprintf(c.Stdout, `
-customersd: created store %[1]q from %[2]s with an access token of scope store_v2_customers.
-The token is shown only now; it is stored as a hash.
-
-  store hash:   %[1]s
-  access token: %[3]s
-
-`, st.Hash, path, token)
+	fmt.Fprintf(c.Stdout, "\ncustomersd: created store %q from %s with an API account of scope store_v2_customers.\n", st.Hash, path)
+	printAccount(c.Stdout, st, a, in.AccessToken)
 	return nil
 }
 

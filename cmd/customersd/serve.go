@@ -69,6 +69,8 @@ func (c *ServeCommand) parse(args []string) error {
 	c.adminEnv(&cfg.Admin)
 	cfg.StoreHash = c.Getenv("CUSTOMERSD_STORE_HASH")
 	cfg.AccessToken = c.Getenv("CUSTOMERSD_ACCESS_TOKEN")
+	cfg.ClientID = c.Getenv("CUSTOMERSD_CLIENT_ID")
+	cfg.ClientSecret = c.Getenv("CUSTOMERSD_CLIENT_SECRET")
 	return cfg.validate()
 }
 
@@ -82,13 +84,33 @@ func (cfg *Config) validate() error {
 	if cfg.BcryptCost < 4 || cfg.BcryptCost > 31 {
 		return fmt.Errorf("--bcrypt-cost must be between 4 and 31, not %d", cfg.BcryptCost)
 	}
+	if err := cfg.validateStartStore(); err != nil {
+		return err
+	}
+	return cfg.RateLimit.validate()
+}
+
+// validateStartStore checks the store and account bootstrap makes, all
+// before the database is touched, so a bad value creates nothing.
+func (cfg *Config) validateStartStore() error {
 	if (cfg.StoreHash == "") != (cfg.AccessToken == "") {
 		return errors.New("set both CUSTOMERSD_STORE_HASH and CUSTOMERSD_ACCESS_TOKEN, or neither")
 	}
-	if cfg.StoreHash != "" && !customersd.ValidStoreHash(cfg.StoreHash) {
-		return fmt.Errorf("CUSTOMERSD_STORE_HASH %q: use letters, digits, '-' and '_' only", cfg.StoreHash)
+	if cfg.StoreHash == "" && (cfg.ClientID != "" || cfg.ClientSecret != "") {
+		return errors.New("CUSTOMERSD_CLIENT_ID and CUSTOMERSD_CLIENT_SECRET describe the account of CUSTOMERSD_ACCESS_TOKEN: set it and CUSTOMERSD_STORE_HASH too")
 	}
-	return cfg.RateLimit.validate()
+	if cfg.StoreHash != "" && !customersd.ValidStoreHash(cfg.StoreHash) {
+		return fmt.Errorf("CUSTOMERSD_STORE_HASH %q: must be 1 to 64 letters, digits, '-' or '_'", cfg.StoreHash)
+	}
+	return checkCredentials(cfg.startAccount(), credentialSettings{
+		"CUSTOMERSD_CLIENT_ID", "CUSTOMERSD_CLIENT_SECRET", "CUSTOMERSD_ACCESS_TOKEN"})
+}
+
+// startAccount is the account CUSTOMERSD_* asks for, with what it leaves
+// out empty.
+func (cfg *Config) startAccount() customersd.APIAccountInput {
+	return customersd.APIAccountInput{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, AccessToken: cfg.AccessToken,
+		Scopes: []customersd.Scope{customersd.ScopeCustomers}}
 }
 
 func (c *ServeCommand) logger() *slog.Logger {

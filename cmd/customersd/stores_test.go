@@ -87,9 +87,23 @@ func TestStoresCLI(t *testing.T) {
 	mustCall(t, http.StatusNoContent, "GET", base+"/customers", token, nil)
 
 	// Import from a file into a store that does not exist yet: the
-	// document's store.hash is used and the store is created.
+	// document's store.hash is used and the store is created. The API
+	// accounts are store cli's: with them the copy is refused and no store
+	// is left behind; without them it is made.
 	doc.Store.Hash = "copy"
 	copyFile := filepath.Join(dir, "copy.json")
+	b, _ = json.Marshal(doc)
+	if err := os.WriteFile(copyFile, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCLI(t, "", append([]string{"stores", "import", "--in", copyFile}, db...)...); err == nil ||
+		!strings.Contains(err.Error(), "belongs to another store") {
+		t.Fatalf("copy with store cli's accounts: %v, want a conflict", err)
+	}
+	if out := cli("stores", "list"); strings.Contains(out, "copy\t") {
+		t.Fatalf("a refused import left a store behind: %q", out)
+	}
+	doc.APIAccounts = nil
 	b, _ = json.Marshal(doc)
 	if err := os.WriteFile(copyFile, b, 0o600); err != nil {
 		t.Fatal(err)

@@ -10,7 +10,8 @@ import (
 )
 
 // TokensListCommand lists a store's API accounts, one per line: client id,
-// scopes, creation time. Tokens are stored as hashes and never shown.
+// scopes, creation time. Tokens are stored as hashes and never shown;
+// neither are client secrets.
 type TokensListCommand struct {
 	*Main
 }

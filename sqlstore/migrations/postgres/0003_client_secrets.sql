@@ -1,0 +1,12 @@
+-- API accounts get the client secret BigCommerce's have: the key that signs
+-- login JWTs and webhook deliveries. It must be readable to sign, so it is
+-- stored as it is (access tokens stay hashed).
+--
+-- Existing accounts need a random secret each, and a client id if a hand-made
+-- row lacks one. SQL cannot make those the same way on both databases with
+-- equal confidence (SQLite's randomblob is a PRNG whose seeding depends on
+-- the build; PostgreSQL's gen_random_uuid needs version 13), so the column
+-- starts empty here and Go fills it from crypto/rand in this migration's
+-- transaction (sqlstore/migrate.go, migrationHooks; sqlstore/apiaccount.go,
+-- backfillCredentials). Nothing can see an account without a secret.
+ALTER TABLE api_accounts ADD COLUMN client_secret TEXT NOT NULL DEFAULT '';
