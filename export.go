@@ -138,10 +138,20 @@ func (a Amount) Decimal() (Decimal, bool) {
 	return ParseDecimal(string(a))
 }
 
+// ExportOptions choose what an export holds besides the store's data.
+type ExportOptions struct {
+	// APIAccounts adds the store's API accounts, client secrets included.
+	// Off by default: a secret is never shown after its creation unless
+	// asked for (a backup), and an account belongs to one store, so a
+	// document with accounts cannot seed a second store while the first
+	// exists; without them, one fixture seeds any number of stores.
+	APIAccounts bool
+}
+
 // ExportService reads and replaces the whole state of a store.
 type ExportService interface {
 	// Export returns the store's state as a document. Returns ENOTFOUND.
-	Export(ctx context.Context, store StoreID) (*Document, error)
+	Export(ctx context.Context, store StoreID, opts ExportOptions) (*Document, error)
 	// Import replaces the store's customers, addresses, groups and ID
 	// counters with the document's, all or nothing, sets the store's plan
 	// and quota when the document has them, and adds the document's API

@@ -149,7 +149,11 @@ func TestExportImport_AccountsAndRateLimit(t *testing.T) {
 	eachDB(t, func(t *testing.T, ts *testServer) {
 		st := ts.mustCreateStore(t, map[string]any{"store_hash": "s1", "rate_limit": map[string]any{"requests": 77, "window_ms": 5000},
 			"client_id": "app", "client_secret": "app-secret-0123456", "access_token": "app-token-0123"})
-		res := ts.admin("GET", "/admin/v1/stores/s1/export", nil).want(t, http.StatusOK)
+		ts.admin("GET", "/admin/v1/stores/s1/export?api_accounts=yes", nil).wantProblem(t, http.StatusBadRequest, "api_accounts")
+		res := ts.admin("GET", "/admin/v1/stores/s1/export?api_accounts=true", nil).want(t, http.StatusOK)
+		if got := res.Header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("Cache-Control=%q, want no-store", got)
+		}
 		var doc struct {
 			Store struct {
 				RateLimit *struct {

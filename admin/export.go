@@ -7,13 +7,27 @@ import (
 )
 
 // exportStore implements GET /admin/v1/stores/{hash}/export: the store's
-// whole state as one customersd/1 document.
+// whole state as one customersd/1 document; with ?api_accounts=true its API
+// accounts too, client secrets included.
 func (s *Server) exportStore(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.store(r)
 	if err != nil {
 		return err
 	}
-	doc, err := s.Exporter.Export(r.Context(), st.ID)
+	var opts customersd.ExportOptions
+	switch v := r.URL.Query().Get("api_accounts"); v {
+	case "", "false":
+	case "true":
+		opts.APIAccounts = true
+	default:
+		return customersd.Errorf(customersd.EINVALID, "api_accounts must be true or false, not %q.", v)
+	}
+	doc, err := s.Exporter.Export(r.Context(), st.ID, opts)
+	if err != nil {
+		return err
+	}
+	// Password hashes always, client secrets when asked: no cache keeps it.
+	w.Header().Set("Cache-Control", "no-store")
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func NewExportService(db *DB, h password.Hasher) *ExportService {
 
 // Export implements customersd.ExportService. It reads in one snapshot, so
 // a document never mixes states from before and after a concurrent write.
-func (s *ExportService) Export(ctx context.Context, store customersd.StoreID) (*customersd.Document, error) {
+func (s *ExportService) Export(ctx context.Context, store customersd.StoreID, opts customersd.ExportOptions) (*customersd.Document, error) {
 	tx, err := s.db.beginSnapshot(ctx)
 	if err != nil {
 		return nil, err
@@ -46,9 +46,14 @@ func (s *ExportService) Export(ctx context.Context, store customersd.StoreID) (*
 		return nil, fmt.Errorf("sqlstore: export store %d: %w", store, err)
 	}
 	for _, step := range []func(context.Context, *Tx, customersd.StoreID, *customersd.Document) error{
-		exportCounters, exportGroups, exportCustomers, exportAddresses, exportTenant,
+		exportCounters, exportGroups, exportCustomers, exportAddresses, exportRateLimit,
 	} {
 		if err := step(ctx, tx, store, doc); err != nil {
+			return nil, err
+		}
+	}
+	if opts.APIAccounts {
+		if err := exportAccounts(ctx, tx, store, doc); err != nil {
 			return nil, err
 		}
 	}

@@ -50,7 +50,7 @@ func (f *exportFixture) mustNewStoreWith(tb testing.TB, hash string, doc *custom
 
 func (f *exportFixture) mustExport(tb testing.TB, store customersd.StoreID) *customersd.Document {
 	tb.Helper()
-	doc, err := f.exporter.Export(context.Background(), store)
+	doc, err := f.exporter.Export(context.Background(), store, customersd.ExportOptions{APIAccounts: true})
 	if err != nil {
 		tb.Fatalf("export store %d: %v", store, err)
 	}
@@ -222,7 +222,7 @@ func fieldOf(err error) string {
 func TestExportService_NotFound(t *testing.T) {
 	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newExportFixture(db)
-		if _, err := f.exporter.Export(context.Background(), 42); customersd.ErrorCode(err) != customersd.ENOTFOUND {
+		if _, err := f.exporter.Export(context.Background(), 42, customersd.ExportOptions{}); customersd.ErrorCode(err) != customersd.ENOTFOUND {
 			t.Fatalf("Export(missing)=%v, want ENOTFOUND", err)
 		}
 		err := f.exporter.Import(context.Background(), 42, sqlstoretest.FixtureDocument("x", 1))

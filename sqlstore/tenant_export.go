@@ -9,17 +9,21 @@ import (
 	"github.com/customersd/customersd"
 )
 
-// exportTenant adds to an export what belongs to the store itself rather
-// than to its data: its own request quota and its API accounts, each with
-// its client secret and the hash of its token (never the token, which is
-// not stored).
-func exportTenant(ctx context.Context, tx *Tx, store customersd.StoreID, doc *customersd.Document) error {
+// exportRateLimit adds the store's own request quota to an export.
+func exportRateLimit(ctx context.Context, tx *Tx, store customersd.StoreID, doc *customersd.Document) error {
 	var rl nullRateLimit
 	if err := tx.queryRow(ctx, `SELECT rate_limit_requests, rate_limit_window_ms FROM stores WHERE id = ?`, store).
 		Scan(&rl.requests, &rl.windowMS); err != nil {
 		return fmt.Errorf("sqlstore: export rate limit of store %d: %w", store, err)
 	}
 	doc.Store.RateLimit = customersd.NewDocumentRateLimit(rl.value())
+	return nil
+}
+
+// exportAccounts adds the store's API accounts to an export, each with its
+// client secret and the hash of its token (never the token, which is not
+// stored).
+func exportAccounts(ctx context.Context, tx *Tx, store customersd.StoreID, doc *customersd.Document) error {
 	accounts, err := queryAll(ctx, tx, scanDocumentAccount, `SELECT client_id, client_secret, token_hash, scopes, created_at
 		FROM api_accounts WHERE store_id = ? ORDER BY created_at, client_id`, store)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/password"
 	"github.com/customersd/customersd/sqlstore"
 )
@@ -23,7 +24,10 @@ func (c *StoresExportCommand) Run(ctx context.Context, args []string) error {
 	fs := newFlagSet(c.Main, sc.name)
 	sc.flags(c.Main, fs)
 	var out string
+	var opts customersd.ExportOptions
 	fs.StringVar(&out, "out", "", "write the document to this file instead of standard output")
+	fs.BoolVar(&opts.APIAccounts, "api-accounts", false,
+		"include the store's API accounts, client secrets included (a backup; such a document cannot seed a second store)")
 	if err := sc.parse(fs, args); err != nil {
 		return err
 	}
@@ -33,7 +37,7 @@ func (c *StoresExportCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	// Exporting hashes nothing; the hasher is only there for imports.
-	doc, err := sqlstore.NewExportService(db, password.Hasher{}).Export(ctx, st.ID)
+	doc, err := sqlstore.NewExportService(db, password.Hasher{}).Export(ctx, st.ID, opts)
 	if err != nil {
 		return fmt.Errorf("stores export %s: %w", st.Hash, err)
 	}

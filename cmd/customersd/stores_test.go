@@ -79,20 +79,24 @@ func TestStoresCLI(t *testing.T) {
 		t.Fatal("export to stdout and to --out differ")
 	}
 	var doc customersd.Document
-	if err := json.Unmarshal(b, &doc); err != nil || len(doc.Customers) != 2 || !strings.HasPrefix(doc.Customers[0].PasswordHash, "$2") {
+	if err := json.Unmarshal(b, &doc); err != nil || len(doc.Customers) != 2 || !strings.HasPrefix(doc.Customers[0].PasswordHash, "$2") ||
+		doc.APIAccounts != nil {
 		t.Fatalf("exported document: %v\n%s", err, b)
+	}
+	var withAccounts customersd.Document
+	if err := json.Unmarshal([]byte(cli("stores", "export", "--api-accounts", "--store", "cli")), &withAccounts); err != nil || len(withAccounts.APIAccounts) != 1 || withAccounts.APIAccounts[0].ClientSecret == "" {
+		t.Fatalf("export --api-accounts: %v, %+v", err, withAccounts.APIAccounts)
 	}
 
 	cli("stores", "reset", "--store", "cli")
 	mustCall(t, http.StatusNoContent, "GET", base+"/customers", token, nil)
 
 	// Import from a file into a store that does not exist yet: the
-	// document's store.hash is used and the store is created. The API
-	// accounts are store cli's: with them the copy is refused and no store
-	// is left behind; without them it is made.
-	doc.Store.Hash = "copy"
+	// document's store.hash is used and the store is created. With store
+	// cli's API accounts the copy is refused and no store is left behind.
+	withAccounts.Store.Hash = "copy"
 	copyFile := filepath.Join(dir, "copy.json")
-	b, _ = json.Marshal(doc)
+	b, _ = json.Marshal(withAccounts)
 	if err := os.WriteFile(copyFile, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +107,7 @@ func TestStoresCLI(t *testing.T) {
 	if out := cli("stores", "list"); strings.Contains(out, "copy\t") {
 		t.Fatalf("a refused import left a store behind: %q", out)
 	}
-	doc.APIAccounts = nil
+	doc.Store.Hash = "copy"
 	b, _ = json.Marshal(doc)
 	if err := os.WriteFile(copyFile, b, 0o600); err != nil {
 		t.Fatal(err)
