@@ -141,7 +141,7 @@ func (d *Document) Validate() error {
 		return docError("store.hash", "use 1 to 64 letters, digits, '-' and '_'")
 	}
 	if d.Store.Plan != "" && !ValidPlan(d.Store.Plan) {
-		return docError("store.plan", fmt.Sprintf("unknown plan %q; want standard, plus, pro or enterprise", d.Store.Plan))
+		return docError("store.plan", fmt.Sprintf("unknown plan %q; want %s", d.Store.Plan, PlanNames()))
 	}
 	if err := d.Store.RateLimit.validate(); err != nil {
 		return err

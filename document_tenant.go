@@ -16,7 +16,7 @@ type DocumentRateLimit struct {
 }
 
 // NewDocumentRateLimit returns q in a document's shape; nil for nil.
-func NewDocumentRateLimit(q *RateLimit) *DocumentRateLimit {
+func NewDocumentRateLimit(q *Quota) *DocumentRateLimit {
 	if q == nil {
 		return nil
 	}
@@ -24,11 +24,11 @@ func NewDocumentRateLimit(q *RateLimit) *DocumentRateLimit {
 }
 
 // RateLimit returns the domain quota; nil for nil.
-func (q *DocumentRateLimit) RateLimit() *RateLimit {
+func (q *DocumentRateLimit) RateLimit() *Quota {
 	if q == nil {
 		return nil
 	}
-	return &RateLimit{Requests: q.Requests, Window: time.Duration(q.WindowMS) * time.Millisecond}
+	return &Quota{Requests: q.Requests, Window: time.Duration(q.WindowMS) * time.Millisecond}
 }
 
 func (q *DocumentRateLimit) validate() error {

@@ -10,17 +10,17 @@ import (
 func TestRateLimit_Validate(t *testing.T) {
 	tests := []struct {
 		name      string
-		in        customersd.RateLimit
+		in        customersd.Quota
 		wantField string
 	}{
-		{"OK", customersd.RateLimit{Requests: 150, Window: 30 * time.Second}, ""},
-		{"Bounds", customersd.RateLimit{Requests: customersd.MaxRateLimitRequests, Window: customersd.MaxRateLimitWindow}, ""},
-		{"OneMillisecond", customersd.RateLimit{Requests: 1, Window: time.Millisecond}, ""},
-		{"NoRequests", customersd.RateLimit{Requests: 0, Window: time.Second}, "rate_limit.requests"},
-		{"TooManyRequests", customersd.RateLimit{Requests: customersd.MaxRateLimitRequests + 1, Window: time.Second}, "rate_limit.requests"},
-		{"NoWindow", customersd.RateLimit{Requests: 1}, "rate_limit.window_ms"},
-		{"FractionOfMillisecond", customersd.RateLimit{Requests: 1, Window: 1001 * time.Microsecond}, "rate_limit.window_ms"},
-		{"WindowTooLong", customersd.RateLimit{Requests: 1, Window: 25 * time.Hour}, "rate_limit.window_ms"},
+		{"OK", customersd.Quota{Requests: 150, Window: 30 * time.Second}, ""},
+		{"Bounds", customersd.Quota{Requests: customersd.MaxRateLimitRequests, Window: customersd.MaxRateLimitWindow}, ""},
+		{"OneMillisecond", customersd.Quota{Requests: 1, Window: time.Millisecond}, ""},
+		{"NoRequests", customersd.Quota{Requests: 0, Window: time.Second}, "rate_limit.requests"},
+		{"TooManyRequests", customersd.Quota{Requests: customersd.MaxRateLimitRequests + 1, Window: time.Second}, "rate_limit.requests"},
+		{"NoWindow", customersd.Quota{Requests: 1}, "rate_limit.window_ms"},
+		{"FractionOfMillisecond", customersd.Quota{Requests: 1, Window: 1001 * time.Microsecond}, "rate_limit.window_ms"},
+		{"WindowTooLong", customersd.Quota{Requests: 1, Window: 25 * time.Hour}, "rate_limit.window_ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,7 +36,7 @@ func TestRateLimit_Validate(t *testing.T) {
 			}
 		})
 	}
-	if got, want := (customersd.RateLimit{Requests: 150, Window: 30 * time.Second}).String(), "150/30s"; got != want {
+	if got, want := (customersd.Quota{Requests: 150, Window: 30 * time.Second}).String(), "150/30s"; got != want {
 		t.Fatalf("String()=%q, want %q", got, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -19,7 +20,7 @@ type Store struct {
 	CreatedAt time.Time
 	// RateLimit is the store's own request quota; nil means the server's
 	// default for Plan.
-	RateLimit *RateLimit
+	RateLimit *Quota
 }
 
 // Scope is an OAuth scope of an API account.
@@ -71,9 +72,15 @@ const (
 	PlanEnterprise = "enterprise"
 )
 
+// plans lists the plans in the order they are shown to people.
+var plans = []string{PlanStandard, PlanPlus, PlanPro, PlanEnterprise}
+
 // ValidPlan reports whether p names a plan customersd knows.
-func ValidPlan(p string) bool {
-	return p == PlanStandard || p == PlanPlus || p == PlanPro || p == PlanEnterprise
+func ValidPlan(p string) bool { return slices.Contains(plans, p) }
+
+// PlanNames lists the plans for messages: "standard, plus, pro or enterprise".
+func PlanNames() string {
+	return strings.Join(plans[:len(plans)-1], ", ") + " or " + plans[len(plans)-1]
 }
 
 // StoreCounts are the sizes of a store's collections.
@@ -113,7 +120,7 @@ type TenantService interface {
 	// SetStoreRateLimit gives a store its own request quota, or with nil
 	// returns it to its plan's default. Returns EINVALID for a quota out of
 	// bounds, ENOTFOUND if there is no such store.
-	SetStoreRateLimit(ctx context.Context, store StoreID, q *RateLimit) error
+	SetStoreRateLimit(ctx context.Context, store StoreID, q *Quota) error
 	// CreateAPIAccount adds a token to a store, with a random client id and
 	// secret, and returns the account with its ClientSecret. The token is
 	// stored only as a hash. Returns EINVALID for a bad token or scope,

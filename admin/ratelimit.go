@@ -15,7 +15,7 @@ type rateLimitJSON struct {
 	WindowMS int64 `json:"window_ms"`
 }
 
-func newRateLimitJSON(q *customersd.RateLimit) *rateLimitJSON {
+func newRateLimitJSON(q *customersd.Quota) *rateLimitJSON {
 	if q == nil {
 		return nil
 	}
@@ -23,11 +23,11 @@ func newRateLimitJSON(q *customersd.RateLimit) *rateLimitJSON {
 }
 
 // toRateLimit returns the domain quota, nil for null.
-func (j *rateLimitJSON) toRateLimit() *customersd.RateLimit {
+func (j *rateLimitJSON) toRateLimit() *customersd.Quota {
 	if j == nil {
 		return nil
 	}
-	return &customersd.RateLimit{Requests: j.Requests, Window: time.Duration(j.WindowMS) * time.Millisecond}
+	return &customersd.Quota{Requests: j.Requests, Window: time.Duration(j.WindowMS) * time.Millisecond}
 }
 
 // setStoreRateLimit implements PUT /admin/v1/stores/{hash}/rate_limit: the

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/ratelimit"
 )
 
 // storeJSON is a store on the wire. Counts appear on GET of one store and
@@ -64,7 +65,7 @@ func (s *Server) createStore(w http.ResponseWriter, r *http.Request) error {
 	st := &customersd.Store{Hash: in.Hash, Plan: in.Plan, RateLimit: in.RateLimit.toRateLimit()}
 	if in.Plan == "" && st.RateLimit == nil {
 		// A test suite's store: no plan asked for, no limit to meet.
-		st.RateLimit = customersd.UnthrottledRateLimit()
+		st.RateLimit = ratelimit.Unthrottled()
 	}
 	if st.Hash == "" {
 		st.Hash = customersd.NewStoreHash()

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/ratelimit"
 )
 
@@ -21,7 +22,7 @@ func TestBackend_Exhaustion(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b ratelimit.Backend) {
 		ctx := context.Background()
 		l := &ratelimit.Limiter{Backend: b}
-		q := ratelimit.Quota{Requests: 5, Window: time.Minute}
+		q := customersd.Quota{Requests: 5, Window: time.Minute}
 		for i := range 5 {
 			d := l.Allow(ctx, "store:1", q)
 			if want := 4 - i; !d.Allowed || d.Remaining != want {

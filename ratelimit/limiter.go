@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/customersd/customersd"
 )
 
 // DefaultLogInterval is how often a failing backend is logged by default.
@@ -41,7 +43,7 @@ type Limiter struct {
 // Allow counts one request for key against q. Callers keep keys of different
 // quotas apart (e.g. "store:42" and "store:42:validate"), since a key's count
 // is shared by whoever uses it.
-func (l *Limiter) Allow(ctx context.Context, key string, q Quota) Decision {
+func (l *Limiter) Allow(ctx context.Context, key string, q customersd.Quota) Decision {
 	count, reset, err := l.backend().Incr(ctx, key, q.Window)
 	if err != nil {
 		l.report(err)

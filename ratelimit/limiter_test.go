@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/ratelimit"
 )
 
@@ -50,7 +51,7 @@ func TestLimiter_Allow(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
 	l := &ratelimit.Limiter{Backend: ratelimit.NewMemory(c.Now)}
-	q := ratelimit.Quota{Requests: 3, Window: 30 * time.Second}
+	q := customersd.Quota{Requests: 3, Window: 30 * time.Second}
 
 	// Each step runs one Allow after moving the clock by advance since the
 	// previous step; the window starts at the first request.
@@ -75,7 +76,7 @@ func TestLimiter_Allow(t *testing.T) {
 		c.Add(s.advance)
 		d := l.Allow(ctx, s.key, q)
 		if d.Allowed != s.want || d.Remaining != s.remaining || d.ResetAfter != s.resetAfter || d.Quota != q {
-			t.Fatalf("%s: Allow=%+v, want Allowed=%v Remaining=%d ResetAfter=%v Quota=%+v",
+			t.Fatalf("%s: Allow=%+v, want Allowed=%v Remaining=%d ResetAfter=%v customersd.Quota=%+v",
 				s.name, d, s.want, s.remaining, s.resetAfter, q)
 		}
 	}
@@ -83,7 +84,7 @@ func TestLimiter_Allow(t *testing.T) {
 
 func TestLimiter_ZeroValue(t *testing.T) {
 	var l ratelimit.Limiter
-	q := ratelimit.Quota{Requests: 1, Window: time.Hour}
+	q := customersd.Quota{Requests: 1, Window: time.Hour}
 	if d := l.Allow(context.Background(), "k", q); !d.Allowed {
 		t.Fatalf("first Allow=%+v, want allowed", d)
 	}
@@ -104,7 +105,7 @@ func TestLimiter_FailOpen(t *testing.T) {
 		LogInterval: 30 * time.Second,
 		Now:         c.Now,
 	}
-	q := ratelimit.Quota{Requests: 150, Window: 30 * time.Second}
+	q := customersd.Quota{Requests: 150, Window: 30 * time.Second}
 	logLines := func() []string { return strings.Split(strings.TrimSpace(buf.String()), "\n") }
 
 	for range 3 {
@@ -154,15 +155,15 @@ func TestDecision_RetryAfterSeconds(t *testing.T) {
 func TestQuotaForPlan(t *testing.T) {
 	tests := []struct {
 		plan   string
-		want   ratelimit.Quota
+		want   customersd.Quota
 		wantOK bool
 	}{
-		{"standard", ratelimit.Quota{Requests: 150, Window: 30 * time.Second}, true},
-		{"Plus", ratelimit.Quota{Requests: 150, Window: 30 * time.Second}, true},
-		{"pro", ratelimit.Quota{Requests: 450, Window: 30 * time.Second}, true},
-		{"enterprise", ratelimit.Quota{Requests: 1800, Window: 30 * time.Second}, true},
-		{"gold", ratelimit.Quota{}, false},
-		{"", ratelimit.Quota{}, false},
+		{"standard", customersd.Quota{Requests: 150, Window: 30 * time.Second}, true},
+		{"Plus", customersd.Quota{Requests: 150, Window: 30 * time.Second}, true},
+		{"pro", customersd.Quota{Requests: 450, Window: 30 * time.Second}, true},
+		{"enterprise", customersd.Quota{Requests: 1800, Window: 30 * time.Second}, true},
+		{"gold", customersd.Quota{}, false},
+		{"", customersd.Quota{}, false},
 	}
 	for _, tt := range tests {
 		got, ok := ratelimit.QuotaForPlan(tt.plan)

@@ -3,6 +3,8 @@ package ratelimit
 import (
 	"context"
 	"time"
+
+	"github.com/customersd/customersd"
 )
 
 // Defaults for PasswordGuard: at most 5 failed validations of a customer's
@@ -58,8 +60,8 @@ func (g *PasswordGuard) Fail(ctx context.Context, key string) (locked bool, rese
 	return true, d.ResetAfter
 }
 
-func (g *PasswordGuard) quota() Quota {
-	q := Quota{Requests: g.MaxFailures, Window: g.Window}
+func (g *PasswordGuard) quota() customersd.Quota {
+	q := customersd.Quota{Requests: g.MaxFailures, Window: g.Window}
 	if q.Requests <= 0 {
 		q.Requests = DefaultMaxPasswordFailures
 	}

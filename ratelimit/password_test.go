@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/ratelimit"
 )
 
@@ -42,7 +43,7 @@ func TestPasswordGuard(t *testing.T) {
 	if locked, _ := g.Locked(ctx, "store:1:customer:8"); locked {
 		t.Fatal("another customer is locked")
 	}
-	if d := l.Allow(ctx, key, ratelimit.Quota{Requests: 1, Window: time.Minute}); !d.Allowed {
+	if d := l.Allow(ctx, key, customersd.Quota{Requests: 1, Window: time.Minute}); !d.Allowed {
 		t.Fatalf("a request quota on the same key shares the failure count: %+v", d)
 	}
 

@@ -13,15 +13,15 @@ import (
 // plans are listed to people.
 var planQuotas = []struct {
 	plan  string
-	quota Quota
+	quota customersd.Quota
 }{
-	{customersd.PlanStandard, Quota{Requests: 150, Window: DefaultWindow}},
-	{customersd.PlanPlus, Quota{Requests: 150, Window: DefaultWindow}},
-	{customersd.PlanPro, Quota{Requests: 450, Window: DefaultWindow}},
+	{customersd.PlanStandard, customersd.Quota{Requests: 150, Window: DefaultWindow}},
+	{customersd.PlanPlus, customersd.Quota{Requests: 150, Window: DefaultWindow}},
+	{customersd.PlanPro, customersd.Quota{Requests: 450, Window: DefaultWindow}},
 	// BigCommerce sets Enterprise limits by contract and publishes no
 	// figure. Four times Pro is our default; a store that needs more gets a
 	// quota of its own rather than a plan name.
-	{customersd.PlanEnterprise, Quota{Requests: 1800, Window: DefaultWindow}},
+	{customersd.PlanEnterprise, customersd.Quota{Requests: 1800, Window: DefaultWindow}},
 }
 
 // Unlimited is the quota of test stores (see Unthrottled) and of stores on a
@@ -29,36 +29,28 @@ var planQuotas = []struct {
 // X-Rate-Limit-* headers, which clients require on every response, still
 // carry honest numbers; it is high enough that no test suite or sane client
 // meets it ("a limiter that surprises a test suite is worse than none").
-var Unlimited = Quota{Requests: 1_000_000, Window: DefaultWindow}
+var Unlimited = customersd.Quota{Requests: 1_000_000, Window: DefaultWindow}
 
 // Unthrottled returns Unlimited as a store's own quota: the quota of stores
 // made for development and test suites (the zero-setup store,
 // CUSTOMERSD_STORE_HASH's, --seed's, and stores created through the admin
 // API or the CLI without a plan or quota). Being the store's own, it shows in
 // "stores list", survives a change of --rate-limit, and can be changed later.
-func Unthrottled() *customersd.RateLimit {
-	return &customersd.RateLimit{Requests: Unlimited.Requests, Window: Unlimited.Window}
+func Unthrottled() *customersd.Quota {
+	q := Unlimited
+	return &q
 }
 
 // QuotaForPlan returns BigCommerce's request quota for a plan, named in any
 // case. It reports false for a plan it does not know.
-func QuotaForPlan(plan string) (Quota, bool) {
+func QuotaForPlan(plan string) (customersd.Quota, bool) {
 	plan = strings.ToLower(plan)
 	for _, p := range planQuotas {
 		if p.plan == plan {
 			return p.quota, true
 		}
 	}
-	return Quota{}, false
-}
-
-// PlanNames lists the plans for messages: "standard, plus, pro or enterprise".
-func PlanNames() string {
-	names := make([]string, len(planQuotas))
-	for i, p := range planQuotas {
-		names[i] = p.plan
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	return customersd.Quota{}, false
 }
 
 // DescribePlans lists BigCommerce's quota of each plan for help texts:
@@ -66,7 +58,7 @@ func PlanNames() string {
 func DescribePlans() string {
 	parts := make([]string, len(planQuotas))
 	for i, p := range planQuotas {
-		parts[i] = FormatQuota(p.quota) + " " + p.plan
+		parts[i] = p.quota.String() + " " + p.plan
 	}
 	return strings.Join(parts, ", ")
 }
@@ -75,15 +67,15 @@ func DescribePlans() string {
 // sets it. The zero Plans is BigCommerce's quota for each plan.
 type Plans struct {
 	// All, when set, is the quota of every plan not in ByPlan.
-	All *Quota
+	All *customersd.Quota
 	// ByPlan holds quotas by lower-case plan name.
-	ByPlan map[string]Quota
+	ByPlan map[string]customersd.Quota
 }
 
 // Quota returns the quota of a store on plan: the plan's entry, else the
 // entry for every plan, else BigCommerce's figure for the plan, else (a plan
 // customersd does not know) Unlimited.
-func (p Plans) Quota(plan string) Quota {
+func (p Plans) Quota(plan string) customersd.Quota {
 	if q, ok := p.ByPlan[plan]; ok {
 		return q
 	}
@@ -124,10 +116,10 @@ func ParsePlans(s string) (plans Plans, off bool, err error) {
 		}
 		plan = strings.ToLower(strings.TrimSpace(plan))
 		if !customersd.ValidPlan(plan) {
-			return plans, false, fmt.Errorf("unknown plan %q: want %s", plan, PlanNames())
+			return plans, false, fmt.Errorf("unknown plan %q: want %s", plan, customersd.PlanNames())
 		}
 		if plans.ByPlan == nil {
-			plans.ByPlan = make(map[string]Quota)
+			plans.ByPlan = make(map[string]customersd.Quota)
 		}
 		plans.ByPlan[plan] = q
 	}
@@ -136,28 +128,23 @@ func ParsePlans(s string) (plans Plans, off bool, err error) {
 
 // ParseQuota parses "N/WINDOW", e.g. "150/30s", with the bounds of a store's
 // own quota.
-func ParseQuota(s string) (Quota, error) {
+func ParseQuota(s string) (customersd.Quota, error) {
 	n, w, ok := strings.Cut(strings.TrimSpace(s), "/")
 	if !ok {
-		return Quota{}, fmt.Errorf("quota %q: want REQUESTS/WINDOW, e.g. 150/30s", s)
+		return customersd.Quota{}, fmt.Errorf("quota %q: want REQUESTS/WINDOW, e.g. 150/30s", s)
 	}
 	requests, err := strconv.Atoi(n)
 	if err != nil {
-		return Quota{}, fmt.Errorf("quota %q: %q is not a number of requests", s, n)
+		return customersd.Quota{}, fmt.Errorf("quota %q: %q is not a number of requests", s, n)
 	}
 	window, err := time.ParseDuration(w)
 	if err != nil {
-		return Quota{}, fmt.Errorf("quota %q: %q is not a duration such as 30s", s, w)
+		return customersd.Quota{}, fmt.Errorf("quota %q: %q is not a duration such as 30s", s, w)
 	}
-	rl := customersd.RateLimit{Requests: requests, Window: window}
-	if err := rl.Validate(); err != nil {
-		return Quota{}, fmt.Errorf("quota %q: between 1 and %d requests per 1ms to %v, in whole milliseconds",
+	q := customersd.Quota{Requests: requests, Window: window}
+	if err := q.Validate(); err != nil {
+		return customersd.Quota{}, fmt.Errorf("quota %q: between 1 and %d requests per 1ms to %v, in whole milliseconds",
 			s, customersd.MaxRateLimitRequests, customersd.MaxRateLimitWindow)
 	}
-	return Quota{Requests: requests, Window: window}, nil
-}
-
-// FormatQuota writes q as ParseQuota reads it: "150/30s".
-func FormatQuota(q Quota) string {
-	return strconv.Itoa(q.Requests) + "/" + q.Window.String()
+	return q, nil
 }

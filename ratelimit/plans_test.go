@@ -4,11 +4,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/customersd/customersd"
 )
 
 func TestParsePlans(t *testing.T) {
-	q := func(n int, w time.Duration) Quota { return Quota{Requests: n, Window: w} }
-	bc := map[string]Quota{ // BigCommerce's, and Unlimited for a plan we do not know
+	q := func(n int, w time.Duration) customersd.Quota { return customersd.Quota{Requests: n, Window: w} }
+	bc := map[string]customersd.Quota{ // BigCommerce's, and Unlimited for a plan we do not know
 		"standard": q(150, 30*time.Second), "plus": q(150, 30*time.Second), "pro": q(450, 30*time.Second),
 		"enterprise": q(1800, 30*time.Second), "gold": Unlimited,
 	}
@@ -16,19 +18,19 @@ func TestParsePlans(t *testing.T) {
 		name string
 		in   string
 		off  bool
-		want map[string]Quota // by plan; missing plans as bc
+		want map[string]customersd.Quota // by plan; missing plans as bc
 	}{
 		{"Default", "", false, nil},
 		{"Plan", "plan", false, nil},
 		{"Off", "OFF", true, nil},
-		{"Every plan", "300/1m", false, map[string]Quota{
+		{"Every plan", "300/1m", false, map[string]customersd.Quota{
 			"standard": q(300, time.Minute), "plus": q(300, time.Minute), "pro": q(300, time.Minute),
 			"enterprise": q(300, time.Minute), "gold": q(300, time.Minute)}},
-		{"One plan", "pro=900/30s", false, map[string]Quota{"pro": q(900, 30*time.Second)}},
-		{"Both", " 300/30s , Enterprise=5000/30s", false, map[string]Quota{
+		{"One plan", "pro=900/30s", false, map[string]customersd.Quota{"pro": q(900, 30*time.Second)}},
+		{"Both", " 300/30s , Enterprise=5000/30s", false, map[string]customersd.Quota{
 			"standard": q(300, 30*time.Second), "plus": q(300, 30*time.Second), "pro": q(300, 30*time.Second),
 			"enterprise": q(5000, 30*time.Second), "gold": q(300, 30*time.Second)}},
-		{"Milliseconds", "pro=10/1500ms", false, map[string]Quota{"pro": q(10, 1500*time.Millisecond)}},
+		{"Milliseconds", "pro=10/1500ms", false, map[string]customersd.Quota{"pro": q(10, 1500*time.Millisecond)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,7 +61,7 @@ func TestParsePlans(t *testing.T) {
 }
 
 func TestPlanNames(t *testing.T) {
-	if got, want := PlanNames(), "standard, plus, pro or enterprise"; got != want {
+	if got, want := customersd.PlanNames(), "standard, plus, pro or enterprise"; got != want {
 		t.Errorf("PlanNames()=%q, want %q", got, want)
 	}
 	if got := DescribePlans(); !strings.Contains(got, "450/30s pro") || !strings.Contains(got, "150/30s standard") {
@@ -70,8 +72,8 @@ func TestPlanNames(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if back, err := ParseQuota(FormatQuota(q)); err != nil || back != q {
-			t.Errorf("%q: FormatQuota=%q does not parse back (%v)", s, FormatQuota(q), err)
+		if back, err := ParseQuota(q.String()); err != nil || back != q {
+			t.Errorf("%q: String()=%q does not parse back (%v)", s, q.String(), err)
 		}
 	}
 }

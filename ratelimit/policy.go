@@ -33,7 +33,7 @@ type Policy struct {
 	// ValidateQuota caps the password validations of one store; nil means a
 	// third of the store's request quota, over the same window, so that
 	// validations cannot use up a store's whole quota guessing passwords.
-	ValidateQuota *Quota
+	ValidateQuota *customersd.Quota
 	// MaxPasswordFailures and PasswordFailureWindow configure the
 	// per-customer guard; zero means DefaultMaxPasswordFailures in
 	// DefaultPasswordFailureWindow.
@@ -61,9 +61,9 @@ func (p *Policy) init() {
 }
 
 // StoreQuota returns the store's own quota, else its plan's.
-func (p *Policy) StoreQuota(st *customersd.Store) Quota {
+func (p *Policy) StoreQuota(st *customersd.Store) customersd.Quota {
 	if q := st.RateLimit; q != nil {
-		return Quota{Requests: q.Requests, Window: q.Window}
+		return *q
 	}
 	var plans Plans
 	if p != nil {
@@ -80,7 +80,7 @@ func (p *Policy) AnonymousDecision() Decision {
 	return untouched(p.StoreQuota(&customersd.Store{Plan: customersd.PlanStandard}))
 }
 
-func untouched(q Quota) Decision {
+func untouched(q customersd.Quota) Decision {
 	return Decision{Allowed: true, Quota: q, Remaining: q.Requests, ResetAfter: q.Window}
 }
 
@@ -144,22 +144,22 @@ func (p *Policy) CheckPassword(ctx context.Context, st *customersd.Store, custom
 	return ok, err
 }
 
-func (p *Policy) validateQuota(store Quota) Quota {
+func (p *Policy) validateQuota(store customersd.Quota) customersd.Quota {
 	if p.ValidateQuota != nil {
 		return *p.ValidateQuota
 	}
-	return Quota{Requests: max((store.Requests+2)/3, 1), Window: store.Window}
+	return customersd.Quota{Requests: max((store.Requests+2)/3, 1), Window: store.Window}
 }
 
 // Keys. A request quota's key carries its window: Backend wants one window
 // length per key, and a store whose quota changes from 1 h to 30 s must not
 // wait out the old hour. Store IDs come from the shared database, so every
 // node derives the same keys.
-func requestKey(store customersd.StoreID, q Quota) string {
+func requestKey(store customersd.StoreID, q customersd.Quota) string {
 	return "req:" + storeKey(store) + ":" + strconv.FormatInt(q.Window.Milliseconds(), 10)
 }
 
-func validateKey(store customersd.StoreID, q Quota) string {
+func validateKey(store customersd.StoreID, q customersd.Quota) string {
 	return "validate:" + storeKey(store) + ":" + strconv.FormatInt(q.Window.Milliseconds(), 10)
 }
 

@@ -10,16 +10,9 @@ package ratelimit
 import (
 	"context"
 	"time"
-)
 
-// Quota is a number of requests allowed per fixed window. The window starts
-// at the first request and the whole quota comes back when it ends, as on
-// BigCommerce (see "Rate limits" in BEHAVIOR.md). A quota of zero requests
-// denies everything; Window must be positive.
-type Quota struct {
-	Requests int
-	Window   time.Duration
-}
+	"github.com/customersd/customersd"
+)
 
 // DefaultWindow is the window of every BigCommerce plan.
 const DefaultWindow = 30 * time.Second
@@ -28,7 +21,7 @@ const DefaultWindow = 30 * time.Second
 // the rate limit headers need.
 type Decision struct {
 	Allowed bool
-	Quota   Quota
+	Quota   customersd.Quota
 	// Remaining is the number of requests left in the window, never negative.
 	Remaining int
 	// ResetAfter is the time until the window ends and the quota refills.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/ratelimit"
 )
 
@@ -49,7 +50,7 @@ func TestRedis_SharedQuota(t *testing.T) {
 		{Backend: ratelimit.NewRedis(mustRedisClient(t), prefix)},
 		{Backend: ratelimit.NewRedis(mustRedisClient(t), prefix)},
 	}
-	q := ratelimit.Quota{Requests: 100, Window: time.Minute}
+	q := customersd.Quota{Requests: 100, Window: time.Minute}
 	const goroutines, each = 50, 10
 
 	var mu sync.Mutex
@@ -86,7 +87,7 @@ func TestRedis_Expiry(t *testing.T) {
 	c := mustRedisClient(t)
 	prefix := uniqueRedisPrefix()
 	l := &ratelimit.Limiter{Backend: ratelimit.NewRedis(c, prefix)}
-	q := ratelimit.Quota{Requests: 2, Window: 200 * time.Millisecond}
+	q := customersd.Quota{Requests: 2, Window: 200 * time.Millisecond}
 	key := prefix + "store:1"
 
 	// The window is the key's TTL, set by the first request and not moved
@@ -128,7 +129,7 @@ func TestRedis_Unreachable(t *testing.T) {
 		OnError: func(err error) { reported = err },
 		Logger:  discardLogger(),
 	}
-	q := ratelimit.Quota{Requests: 150, Window: 30 * time.Second}
+	q := customersd.Quota{Requests: 150, Window: 30 * time.Second}
 	if d := l.Allow(context.Background(), "store:1", q); !d.Allowed || d.Remaining != 150 {
 		t.Fatalf("Allow with Redis down=%+v, want allowed with 150 left", d)
 	}

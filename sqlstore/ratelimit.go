@@ -12,7 +12,7 @@ import (
 // SetStoreRateLimit implements customersd.TenantService. Both columns are
 // written together, so a store has either both (its own quota) or neither
 // (its plan's).
-func (s *TenantService) SetStoreRateLimit(ctx context.Context, store customersd.StoreID, q *customersd.RateLimit) error {
+func (s *TenantService) SetStoreRateLimit(ctx context.Context, store customersd.StoreID, q *customersd.Quota) error {
 	if q != nil {
 		if err := q.Validate(); err != nil {
 			return err
@@ -35,7 +35,7 @@ func (s *TenantService) SetStoreRateLimit(ctx context.Context, store customersd.
 }
 
 // rateLimitArgs returns the column values of q: NULL and NULL for nil.
-func rateLimitArgs(q *customersd.RateLimit) (requests, windowMS sql.NullInt64) {
+func rateLimitArgs(q *customersd.Quota) (requests, windowMS sql.NullInt64) {
 	if q == nil {
 		return requests, windowMS
 	}
@@ -51,9 +51,9 @@ type nullRateLimit struct {
 // value returns the store's own quota, or nil when it has none. A row with
 // only one of the two columns set (edited by hand) counts as none: half a
 // quota is not a quota.
-func (n *nullRateLimit) value() *customersd.RateLimit {
+func (n *nullRateLimit) value() *customersd.Quota {
 	if !n.requests.Valid || !n.windowMS.Valid {
 		return nil
 	}
-	return &customersd.RateLimit{Requests: int(n.requests.Int64), Window: time.Duration(n.windowMS.Int64) * time.Millisecond}
+	return &customersd.Quota{Requests: int(n.requests.Int64), Window: time.Duration(n.windowMS.Int64) * time.Millisecond}
 }

@@ -14,7 +14,7 @@ func TestTenantService_SetStoreRateLimit(t *testing.T) {
 	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		tenants := sqlstore.NewTenantService(db)
-		own := &customersd.RateLimit{Requests: 10, Window: 1500 * time.Millisecond}
+		own := &customersd.Quota{Requests: 10, Window: 1500 * time.Millisecond}
 		st := &customersd.Store{Hash: "s1", RateLimit: own}
 		if err := tenants.CreateStore(ctx, st); err != nil {
 			t.Fatal(err)
@@ -29,9 +29,9 @@ func TestTenantService_SetStoreRateLimit(t *testing.T) {
 		}
 
 		// want checks what each way of reading a store says about its quota.
-		want := func(t *testing.T, q *customersd.RateLimit) {
+		want := func(t *testing.T, q *customersd.Quota) {
 			t.Helper()
-			check := func(how string, got *customersd.RateLimit) {
+			check := func(how string, got *customersd.Quota) {
 				t.Helper()
 				if (got == nil) != (q == nil) || (got != nil && *got != *q) {
 					t.Fatalf("%s: RateLimit=%v, want %v", how, got, q)
@@ -59,7 +59,7 @@ func TestTenantService_SetStoreRateLimit(t *testing.T) {
 
 		t.Run("OK", func(t *testing.T) {
 			want(t, own)
-			changed := &customersd.RateLimit{Requests: customersd.MaxRateLimitRequests, Window: customersd.MaxRateLimitWindow}
+			changed := &customersd.Quota{Requests: customersd.MaxRateLimitRequests, Window: customersd.MaxRateLimitWindow}
 			if err := tenants.SetStoreRateLimit(ctx, st.ID, changed); err != nil {
 				t.Fatal(err)
 			}
@@ -70,13 +70,13 @@ func TestTenantService_SetStoreRateLimit(t *testing.T) {
 			want(t, nil)
 		})
 		t.Run("ErrNotFound", func(t *testing.T) {
-			err := tenants.SetStoreRateLimit(ctx, 999, &customersd.RateLimit{Requests: 1, Window: time.Second})
+			err := tenants.SetStoreRateLimit(ctx, 999, &customersd.Quota{Requests: 1, Window: time.Second})
 			if got := customersd.ErrorCode(err); got != customersd.ENOTFOUND {
 				t.Fatalf("code=%q, want %q", got, customersd.ENOTFOUND)
 			}
 		})
 		t.Run("ErrInvalid", func(t *testing.T) {
-			for _, q := range []customersd.RateLimit{
+			for _, q := range []customersd.Quota{
 				{Requests: 0, Window: time.Second},
 				{Requests: customersd.MaxRateLimitRequests + 1, Window: time.Second},
 				{Requests: 1, Window: 0},

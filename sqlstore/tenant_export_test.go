@@ -28,7 +28,7 @@ func TestExportService_Accounts(t *testing.T) {
 		f := newExportFixture(db)
 		db.Now = func() time.Time { return time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC) }
 		a := f.mustNewStoreWith(t, "a", sqlstoretest.FixtureDocument("a", 2))
-		quota := &customersd.RateLimit{Requests: 42, Window: 1500 * time.Millisecond}
+		quota := &customersd.Quota{Requests: 42, Window: 1500 * time.Millisecond}
 		if err := f.tenants.SetStoreRateLimit(ctx, a, quota); err != nil {
 			t.Fatal(err)
 		}

@@ -206,7 +206,7 @@ func TestRateLimit_RedisUnreachable(t *testing.T) {
 func BenchmarkGetCustomer(b *testing.B) {
 	db := sqlstoretest.Open(b, "sqlite")
 	tenants := sqlstore.NewTenantService(db)
-	st := &customersd.Store{Hash: "bench", RateLimit: &customersd.RateLimit{Requests: customersd.MaxRateLimitRequests, Window: time.Hour}}
+	st := &customersd.Store{Hash: "bench", RateLimit: &customersd.Quota{Requests: customersd.MaxRateLimitRequests, Window: time.Hour}}
 	if err := tenants.CreateStore(context.Background(), st); err != nil {
 		b.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func (ts *testServer) mustStore(tb testing.TB, hash string) *customersd.Store {
 // mustSetQuota gives the store under test its own quota.
 func (ts *testServer) mustSetQuota(tb testing.TB, requests int, window time.Duration) {
 	tb.Helper()
-	q := &customersd.RateLimit{Requests: requests, Window: window}
+	q := &customersd.Quota{Requests: requests, Window: window}
 	if err := sqlstore.NewTenantService(ts.db).SetStoreRateLimit(context.Background(), ts.mustStore(tb, ts.hash).ID, q); err != nil {
 		tb.Fatalf("set quota: %v", err)
 	}
@@ -253,7 +253,7 @@ func TestRateLimit_PlanQuotas(t *testing.T) {
 			t.Fatalf("quota cleared: %+v, want 7 with 4 left", h)
 		}
 	}, withLimits(func(rl *ratelimit.Policy) {
-		rl.Plans = ratelimit.Plans{ByPlan: map[string]ratelimit.Quota{customersd.PlanStandard: {Requests: 7, Window: time.Minute}}}
+		rl.Plans = ratelimit.Plans{ByPlan: map[string]customersd.Quota{customersd.PlanStandard: {Requests: 7, Window: time.Minute}}}
 	}))
 }
 
@@ -339,7 +339,7 @@ func TestValidate_StoreCap(t *testing.T) {
 			ts.clock.Advance(time.Minute)
 			ts.validate(a.ID, "secret123").want(t, http.StatusOK)
 		}, withLimits(func(rl *ratelimit.Policy) {
-			rl.ValidateQuota = &ratelimit.Quota{Requests: 3, Window: time.Minute}
+			rl.ValidateQuota = &customersd.Quota{Requests: 3, Window: time.Minute}
 		}))
 	})
 	t.Run("ShareOfStoreQuota", func(t *testing.T) {

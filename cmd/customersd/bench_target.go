@@ -17,6 +17,7 @@ import (
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/loadgen"
 	"github.com/customersd/customersd/password"
+	"github.com/customersd/customersd/ratelimit"
 	"github.com/customersd/customersd/sqlstore"
 )
 
@@ -64,7 +65,7 @@ func (c *BenchCommand) measureInProcess(ctx context.Context, client *http.Client
 	// The bench store is unthrottled, as bootstrap's is: the point is the
 	// server's speed, not its quota.
 	tenants := sqlstore.NewTenantService(srv.db)
-	st := &customersd.Store{Hash: "bench-" + customersd.NewStoreHash(), RateLimit: unthrottled()}
+	st := &customersd.Store{Hash: "bench-" + customersd.NewStoreHash(), RateLimit: ratelimit.Unthrottled()}
 	if err := tenants.CreateStore(ctx, st); err != nil {
 		return nil, fmt.Errorf("bench: create store: %w", err)
 	}

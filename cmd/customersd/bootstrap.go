@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/ratelimit"
 )
 
 // bootstrap makes sure there is a store to talk to. With
@@ -16,7 +17,7 @@ import (
 // Otherwise, on a database without stores, it creates one with random
 // credentials and prints them once, since the token is stored only as a
 // hash. A store created here is for development and test suites: it gets
-// an unthrottled quota of its own (see unthrottled). Config.validate has
+// an unthrottled quota of its own (ratelimit.Unthrottled). Config.validate has
 // checked every value before.
 func (c *ServeCommand) bootstrap(ctx context.Context, tenants customersd.TenantService, baseURL string) error {
 	if c.Config.StoreHash != "" {
@@ -29,7 +30,7 @@ func (c *ServeCommand) bootstrap(ctx context.Context, tenants customersd.TenantS
 	if len(stores) > 0 {
 		return nil
 	}
-	st := &customersd.Store{Hash: customersd.NewStoreHash(), RateLimit: unthrottled()}
+	st := &customersd.Store{Hash: customersd.NewStoreHash(), RateLimit: ratelimit.Unthrottled()}
 	if err := tenants.CreateStore(ctx, st); err != nil {
 		return err
 	}
@@ -65,7 +66,7 @@ func printAccount(w io.Writer, st *customersd.Store, a *customersd.APIAccount, t
 func ensureStoreToken(ctx context.Context, tenants customersd.TenantService, hash string, want customersd.APIAccountInput) error {
 	st, err := tenants.FindStoreByHash(ctx, hash)
 	if customersd.ErrorCode(err) == customersd.ENOTFOUND {
-		st = &customersd.Store{Hash: hash, RateLimit: unthrottled()}
+		st = &customersd.Store{Hash: hash, RateLimit: ratelimit.Unthrottled()}
 		err = tenants.CreateStore(ctx, st)
 		if customersd.ErrorCode(err) == customersd.ECONFLICT { // another node won the race
 			st, err = tenants.FindStoreByHash(ctx, hash)

@@ -47,9 +47,9 @@ func (c *QuotaCommand) Run(ctx context.Context, args []string) error {
 	case set && clear:
 		return errors.New("stores quota: --requests and --clear exclude each other")
 	}
-	var q *customersd.RateLimit
+	var q *customersd.Quota
 	if set {
-		q = &customersd.RateLimit{Requests: requests, Window: window}
+		q = &customersd.Quota{Requests: requests, Window: window}
 		if err := q.Validate(); err != nil {
 			return fmt.Errorf("stores quota: want 1 to %d requests per 1ms to %v, in whole milliseconds",
 				customersd.MaxRateLimitRequests, customersd.MaxRateLimitWindow)

@@ -37,9 +37,9 @@ type RateLimitConfig struct {
 	// store, per node.
 	GroupsMaxInflight int
 
-	plans         ratelimit.Plans  // parsed Quotas
-	off           bool             // Quotas is "off"
-	validateQuota *ratelimit.Quota // parsed ValidateQuota
+	plans         ratelimit.Plans   // parsed Quotas
+	off           bool              // Quotas is "off"
+	validateQuota *customersd.Quota // parsed ValidateQuota
 }
 
 // Short Redis timeouts: every request waits for the limiter, and the
@@ -200,11 +200,3 @@ func redisOptions(rawURL string) (*redis.Options, error) {
 	opt.DialerRetries = 1
 	return opt, nil
 }
-
-// unthrottled returns the quota of the stores that customersd creates on its
-// own at start-up, for development and test suites, stored as the store's
-// own quota (customersd.UnthrottledRateLimit). It is high enough that no test suite
-// meets it, yet a real quota, so the X-Rate-Limit-* headers carry honest
-// numbers; being the store's own, it shows in "stores list", survives a
-// change of --rate-limit, and "stores quota" can change it.
-func unthrottled() *customersd.RateLimit { return customersd.UnthrottledRateLimit() }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/customersd/customersd/ratelimit"
+	"github.com/customersd/customersd"
 )
 
 func TestRedisOptions(t *testing.T) {
@@ -62,7 +62,7 @@ func TestServe_RateLimitFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	rl := c.Config.RateLimit
-	if !rl.off || *rl.validateQuota != (ratelimit.Quota{Requests: 10, Window: time.Minute}) || rl.MaxPasswordFailures != 3 ||
+	if !rl.off || *rl.validateQuota != (customersd.Quota{Requests: 10, Window: time.Minute}) || rl.MaxPasswordFailures != 3 ||
 		rl.PasswordFailureWindow != time.Hour || rl.GroupsMaxInflight != 8 || rl.RedisURL != "127.0.0.1:6379" || rl.RedisPrefix != "x:" {
 		t.Fatalf("from the environment: %+v", rl)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/password"
+	"github.com/customersd/customersd/ratelimit"
 	"github.com/customersd/customersd/sqlstore"
 )
 
@@ -34,9 +35,9 @@ func (c *ServeCommand) seed(ctx context.Context, db *sqlstore.DB, tenants *sqlst
 	}
 	if created {
 		// A store made at start-up is for test suites: unthrottled, like
-		// bootstrap's (see unthrottled), even when CUSTOMERSD_STORE_HASH
+		// bootstrap's (ratelimit.Unthrottled), even when CUSTOMERSD_STORE_HASH
 		// names it and bootstrap finds it already made.
-		if err := tenants.SetStoreRateLimit(ctx, st.ID, unthrottled()); err != nil {
+		if err := tenants.SetStoreRateLimit(ctx, st.ID, ratelimit.Unthrottled()); err != nil {
 			return fmt.Errorf("seed %s: %w", path, err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/ratelimit"
 	"github.com/customersd/customersd/sqlstore"
 )
 
@@ -38,7 +39,7 @@ func (c *StoresCommand) Run(ctx context.Context, args []string) error {
 	c.databaseFlag(fs, &dsn)
 	if sub == "create" {
 		fs.StringVar(&hash, "hash", "", "store hash (random when empty)")
-		fs.StringVar(&plan, "plan", "", "plan: standard, plus, pro or enterprise; without one the store is standard and unthrottled")
+		fs.StringVar(&plan, "plan", "", "plan: "+customersd.PlanNames()+"; without one the store is standard and unthrottled")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -56,7 +57,7 @@ func (c *StoresCommand) Run(ctx context.Context, args []string) error {
 		}
 		st := &customersd.Store{Hash: hash, Plan: plan}
 		if plan == "" {
-			st.RateLimit = customersd.UnthrottledRateLimit()
+			st.RateLimit = ratelimit.Unthrottled()
 		}
 		if err := tenants.CreateStore(ctx, st); err != nil {
 			return fmt.Errorf("create store: %w", err)
