@@ -9,16 +9,17 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/customersd/customersd/admin"
 	"github.com/customersd/customersd/gateway"
+	"github.com/customersd/customersd/internal/logbuf"
 	"github.com/customersd/customersd/password"
 	"github.com/customersd/customersd/sqlstore"
 	"github.com/customersd/customersd/sqlstore/sqlstoretest"
 	v2 "github.com/customersd/customersd/v2"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // adminToken is the admin token of every enabled test server.
@@ -30,7 +31,7 @@ type testServer struct {
 	*httptest.Server
 	t    testing.TB
 	db   *sqlstore.DB
-	logs *syncBuffer
+	logs *logbuf.Buffer
 }
 
 // eachDB runs fn against an enabled server on SQLite, and on PostgreSQL
@@ -49,7 +50,7 @@ func eachDB(t *testing.T, fn func(t *testing.T, ts *testServer)) {
 func newTestServer(tb testing.TB, dialect, token string) *testServer {
 	tb.Helper()
 	db := sqlstoretest.Open(tb, dialect)
-	ts := &testServer{t: tb, db: db, logs: &syncBuffer{}}
+	ts := &testServer{t: tb, db: db, logs: &logbuf.Buffer{}}
 	logger := slog.New(slog.NewTextHandler(ts.logs, nil))
 	h := password.Hasher{Cost: bcrypt.MinCost}
 	tenants := sqlstore.NewTenantService(db)
@@ -202,24 +203,6 @@ func (r *response) wantProblem(tb testing.TB, status int, detailPart string) pro
 		tb.Fatalf("Content-Type=%q, want application/json", ct)
 	}
 	return p
-}
-
-// syncBuffer is a log sink safe for concurrent handlers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

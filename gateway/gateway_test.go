@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/gateway"
+	"github.com/customersd/customersd/internal/logbuf"
 	"github.com/customersd/customersd/ratelimit"
 	"github.com/customersd/customersd/sqlstore"
 	"github.com/customersd/customersd/sqlstore/sqlstoretest"
@@ -63,28 +63,11 @@ func (o *observed) last() (string, int) {
 	return o.routes[len(o.routes)-1], o.codes[len(o.codes)-1]
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 type fixture struct {
 	*httptest.Server
 	full, read, none, other string // tokens: full scope, read-only, no scope, another store's
 	seen                    *observed
-	logs                    *syncBuffer
+	logs                    *logbuf.Buffer
 	slowEntered             chan struct{}
 }
 
@@ -94,7 +77,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db := sqlstoretest.Open(t, "sqlite")
 	tenants := sqlstore.NewTenantService(db)
-	f := &fixture{seen: &observed{}, logs: &syncBuffer{}}
+	f := &fixture{seen: &observed{}, logs: &logbuf.Buffer{}}
 	ctx := context.Background()
 	store := func(hash string) customersd.StoreID {
 		st := &customersd.Store{Hash: hash, Plan: customersd.PlanStandard}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/internal/logbuf"
 	"github.com/customersd/customersd/sqlstore"
 	"github.com/customersd/customersd/sqlstore/sqlstoretest"
 	v2 "github.com/customersd/customersd/v2"
@@ -34,7 +35,7 @@ func TestInternalErrors(t *testing.T) {
 	db := sqlstoretest.Open(t, "sqlite")
 	tenants := sqlstore.NewTenantService(db)
 	hash, token := mustCreateStore(t, tenants, "store1", customersd.ScopeCustomers)
-	logs := &syncBuffer{}
+	logs := &logbuf.Buffer{}
 	api := &v2.Server{Customers: brokenCustomers{}}
 	srv := httptest.NewServer(mount(api, tenants, slog.New(slog.NewTextHandler(logs, nil))))
 	defer srv.Close()

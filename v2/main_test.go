@@ -10,19 +10,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/contracttest"
 	"github.com/customersd/customersd/gateway"
+	"github.com/customersd/customersd/internal/logbuf"
 	"github.com/customersd/customersd/password"
 	"github.com/customersd/customersd/sqlstore"
 	"github.com/customersd/customersd/sqlstore/sqlstoretest"
 	v2 "github.com/customersd/customersd/v2"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // testServer is a real V2 server on a throwaway database, with two stores:
@@ -37,7 +38,7 @@ type testServer struct {
 	readToken  string
 	otherHash  string
 	otherToken string
-	logs       *syncBuffer
+	logs       *logbuf.Buffer
 	clock      *testClock
 }
 
@@ -73,7 +74,7 @@ type serverOption func(ts *testServer, api *v2.Server)
 func newTestServer(tb testing.TB, dialect string, opts ...serverOption) *testServer {
 	tb.Helper()
 	db := sqlstoretest.Open(tb, dialect)
-	ts := &testServer{t: tb, db: db, logs: &syncBuffer{}, clock: newTestClock()}
+	ts := &testServer{t: tb, db: db, logs: &logbuf.Buffer{}, clock: newTestClock()}
 	db.Now = ts.clock.Now
 	tenants := sqlstore.NewTenantService(db)
 	ts.hash, ts.token = mustCreateStore(tb, tenants, "store1", customersd.ScopeCustomers)
@@ -260,22 +261,4 @@ func (r *response) wantGatewayError(tb testing.TB, status int) {
 	if e.Status != status || e.Title == "" || e.Type == "" || e.Errors == nil {
 		tb.Fatalf("body=%s, want a gateway error object with status %d", r.Body, status)
 	}
-}
-
-// syncBuffer collects log output from concurrent handlers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

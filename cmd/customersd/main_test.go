@@ -12,13 +12,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/customersd/customersd/internal/logbuf"
 )
 
 // testMain is Main running in-process on :0, with its output captured.
 type testMain struct {
 	addr   string
-	stdout *syncBuffer
-	stderr *syncBuffer
+	stdout *logbuf.Buffer
+	stderr *logbuf.Buffer
 	cancel context.CancelFunc
 	done   chan error
 
@@ -31,7 +33,7 @@ type testMain struct {
 func startMain(tb testing.TB, env map[string]string, args ...string) *testMain {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &testMain{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	p := &testMain{stdout: &logbuf.Buffer{}, stderr: &logbuf.Buffer{}, cancel: cancel, done: make(chan error, 1)}
 	ready := make(chan string, 1)
 	m := &Main{
 		Stdout: p.stdout,
@@ -235,22 +237,4 @@ func TestMain_StoresAndTokens(t *testing.T) {
 		"first_name": "John", "last_name": "Doe", "email": "john@example.com"})
 	mustCall(t, http.StatusForbidden, "DELETE", base+"/1", readOnly, nil)
 	mustCall(t, http.StatusOK, "GET", base+"/1", readOnly, nil)
-}
-
-// syncBuffer collects output written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/internal/logbuf"
 	"github.com/customersd/customersd/sqlstore/sqlstoretest"
 )
 
@@ -24,7 +25,7 @@ import (
 type node struct {
 	cmd    *exec.Cmd
 	addr   string
-	stderr *syncBuffer
+	stderr *logbuf.Buffer
 	exited chan error
 }
 
@@ -47,7 +48,7 @@ func startNodes(tb testing.TB, bin string, env []string, n int) []*node {
 	nodes := make([]*node, n)
 	ready := make(chan error, n)
 	for i := range nodes {
-		nd := &node{stderr: &syncBuffer{}, exited: make(chan error, 1)}
+		nd := &node{stderr: &logbuf.Buffer{}, exited: make(chan error, 1)}
 		nd.cmd = exec.Command(bin, "serve")
 		nd.cmd.Env = env // all of it: nothing leaks in from the test's environment
 		pipe, err := nd.cmd.StderrPipe()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/internal/logbuf"
 )
 
 func TestRedisOptions(t *testing.T) {
@@ -46,7 +47,7 @@ func TestServe_RateLimitFlags(t *testing.T) {
 		{"--groups-max-inflight", "0"},
 		{"--redis", "http://x"},
 	} {
-		c := &ServeCommand{Main: &Main{Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, Getenv: func(string) string { return "" }}}
+		c := &ServeCommand{Main: &Main{Stdout: &logbuf.Buffer{}, Stderr: &logbuf.Buffer{}, Getenv: func(string) string { return "" }}}
 		if err := c.parse(args); err == nil {
 			t.Errorf("%v: no error", args)
 		}
@@ -57,7 +58,7 @@ func TestServe_RateLimitFlags(t *testing.T) {
 		"CUSTOMERSD_PASSWORD_MAX_FAILURES": "3", "CUSTOMERSD_PASSWORD_FAILURE_WINDOW": "1h",
 		"CUSTOMERSD_GROUPS_MAX_INFLIGHT": "8", "CUSTOMERSD_REDIS_URL": "127.0.0.1:6379", "CUSTOMERSD_REDIS_PREFIX": "x:",
 	}
-	c := &ServeCommand{Main: &Main{Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, Getenv: func(k string) string { return env[k] }}}
+	c := &ServeCommand{Main: &Main{Stdout: &logbuf.Buffer{}, Stderr: &logbuf.Buffer{}, Getenv: func(k string) string { return env[k] }}}
 	if err := c.parse(nil); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/customersd/customersd/internal/logbuf"
 )
 
 // startServe is startMain for the serve command with test timeouts, which
@@ -18,7 +20,7 @@ import (
 func startServe(tb testing.TB, env map[string]string, readHeaderTimeout, readTimeout time.Duration, args ...string) *testMain {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &testMain{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	p := &testMain{stdout: &logbuf.Buffer{}, stderr: &logbuf.Buffer{}, cancel: cancel, done: make(chan error, 1)}
 	ready := make(chan string, 1)
 	m := &Main{Stdout: p.stdout, Stderr: p.stderr, Getenv: func(k string) string { return env[k] }}
 	c := &ServeCommand{Main: m, Ready: func(addr string) { ready <- addr },
