@@ -337,7 +337,8 @@ func Unrouted(allow []string) error {
 }
 
 // fail renders err with the surface's renderer, after turning a limit into
-// its 429, and logs an internal error in full: the client sees none of it.
+// its 429, and logs an internal error (a 500) in full: the client sees none
+// of it. A deliberate answer, such as V2's 501 for PATCH, is no error of ours.
 func (p *pipeline) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var le *ratelimit.LimitError
 	if errors.As(err, &le) {
@@ -349,7 +350,7 @@ func (p *pipeline) fail(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header()[k] = v
 		}
 	}
-	if status := p.s.Render(w, r, err); status >= http.StatusInternalServerError {
+	if status := p.s.Render(w, r, err); status == http.StatusInternalServerError {
 		p.g.logger().ErrorContext(r.Context(), "request failed", slog.String("request_id", RequestID(r.Context())),
 			slog.String("surface", p.s.Name), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
 	}

@@ -238,6 +238,9 @@ func TestStoreTokenSurface(t *testing.T) {
 	f.get(t, "GET", "/stores/store1/v3/nothing", "X-Auth-Token", f.full).want(t, http.StatusNotFound, `"status":404`)
 	f.get(t, "GET", "/stores/store1/v3/nothing").want(t, http.StatusUnauthorized, `"status":401`)
 	res := f.get(t, "DELETE", hooks, "X-Auth-Token", f.full).want(t, http.StatusMethodNotAllowed, `"status":405`)
+	if strings.Contains(f.logs.String(), "level=ERROR") {
+		t.Errorf("client errors logged as errors:\n%s", f.logs.String())
+	}
 	if got := res.header.Get("Allow"); got != "GET, POST" {
 		t.Errorf("Allow=%q", got)
 	}

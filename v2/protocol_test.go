@@ -51,6 +51,10 @@ func TestRouting_MethodNotAllowed(t *testing.T) {
 		for _, m := range []string{"PATCH", "TRACE"} {
 			ts.do(m, "/customers/1", nil).wantError(t, http.StatusNotImplemented, "The HTTP method '"+m+"' is not implemented.")
 		}
+		// Deliberate answers, not failures of the server: nothing at ERROR.
+		if strings.Contains(ts.logs.String(), "level=ERROR") {
+			t.Errorf("a 405 or 501 was logged as an error:\n%s", ts.logs.String())
+		}
 	})
 }
 
