@@ -1,7 +1,6 @@
 package customersd
 
 import (
-	"fmt"
 	"regexp"
 )
 
@@ -73,8 +72,7 @@ func (in *APIAccountInput) Validate() error {
 	}
 	for _, sc := range in.Scopes {
 		if !sc.Valid() {
-			return &Error{Code: EINVALID, Field: "scopes", Message: fmt.Sprintf(
-				"scopes: unknown scope %q; want %s, %s or %s", sc, ScopeCustomers, ScopeCustomersReadOnly, ScopeCustomersLogin)}
+			return &Error{Code: EINVALID, Field: "scopes", Message: "scopes: " + UnknownScope(sc)}
 		}
 	}
 	return nil

@@ -103,8 +103,7 @@ func (d *Document) validateAPIAccounts() error {
 			return docError(path+".access_token_sha256", "want the SHA-256 of the token as 64 hexadecimal digits")
 		}
 		if j := slices.IndexFunc(a.Scopes, func(s Scope) bool { return !s.Valid() }); j >= 0 {
-			return docError(fmt.Sprintf("%s.scopes[%d]", path, j), fmt.Sprintf("unknown scope %q; want %s, %s or %s",
-				a.Scopes[j], ScopeCustomers, ScopeCustomersReadOnly, ScopeCustomersLogin))
+			return docError(fmt.Sprintf("%s.scopes[%d]", path, j), UnknownScope(a.Scopes[j]))
 		}
 		if a.ClientID != "" {
 			if j, dup := ids[a.ClientID]; dup {

@@ -2,6 +2,7 @@ package customersd
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -35,9 +36,15 @@ const (
 	ScopeCustomersLogin Scope = "store_v2_customers_login"
 )
 
+// scopes lists the scopes customersd knows, in the order messages name them.
+var scopes = []Scope{ScopeCustomers, ScopeCustomersReadOnly, ScopeCustomersLogin}
+
 // Valid reports whether s is a scope customersd knows.
-func (s Scope) Valid() bool {
-	return s == ScopeCustomers || s == ScopeCustomersReadOnly || s == ScopeCustomersLogin
+func (s Scope) Valid() bool { return slices.Contains(scopes, s) }
+
+// UnknownScope is the message for a scope customersd does not know.
+func UnknownScope(s Scope) string {
+	return fmt.Sprintf("unknown scope %q; want %s, %s or %s", s, scopes[0], scopes[1], scopes[2])
 }
 
 // APIAccount is a credential of one store, as BigCommerce has them: a client

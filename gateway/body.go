@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"strings"
 )
 
 // ReadBody reads a request body of at most limit bytes. Its errors are
@@ -42,5 +43,5 @@ func IsJSON(r *http.Request) bool {
 
 // IsJSONMediaType admits application/json and its +json relatives.
 func IsJSONMediaType(mt string) bool {
-	return mt == "application/json" || (len(mt) > 5 && mt[len(mt)-5:] == "+json")
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -89,8 +90,7 @@ func (f *scopesFlag) String() string { return joinScopes(*f) }
 func (f *scopesFlag) Set(s string) error {
 	sc := customersd.Scope(s)
 	if !sc.Valid() {
-		return fmt.Errorf("unknown scope %q; want %s, %s or %s", s,
-			customersd.ScopeCustomers, customersd.ScopeCustomersReadOnly, customersd.ScopeCustomersLogin)
+		return errors.New(customersd.UnknownScope(sc))
 	}
 	*f = append(*f, sc)
 	return nil
