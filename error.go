@@ -36,6 +36,12 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// ErrUnavailable marks a failure of a backend (the database, Redis) that is
+// down, unreachable or refusing writes: nothing the client did, and worth a
+// retry. Wrap it beside the cause, fmt.Errorf("...: %w: %w", ErrUnavailable,
+// err); the surfaces answer 503 with Retry-After.
+var ErrUnavailable = errors.New("backend unavailable")
+
 // ErrorCode returns the code of err if it is (or wraps) an *Error, EINTERNAL
 // for any other non-nil error and "" for nil.
 func ErrorCode(err error) string {
