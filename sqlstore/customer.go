@@ -60,13 +60,18 @@ func (s *CustomerService) CreateCustomer(ctx context.Context, store customersd.S
 	c := &customersd.Customer{}
 	in.Apply(c)
 	err = s.db.withTx(ctx, func(tx *Tx) error {
+		// The counter before the group: the lock order (db.go).
+		id, err := nextID(ctx, tx, store, resourceCustomer)
+		if err != nil {
+			return err
+		}
 		if in.CustomerGroupID == nil {
 			// A new customer sent without a group joins the default group.
 			if c.CustomerGroupID, err = defaultGroupID(ctx, tx, store); err != nil {
 				return err
 			}
 		}
-		return createCustomer(ctx, tx, store, c, hash)
+		return createCustomer(ctx, tx, store, id, c, hash)
 	})
 	if err != nil {
 		return nil, err
@@ -85,13 +90,10 @@ func (s *CustomerService) hashPassword(in *customersd.CustomerInput) (sql.NullSt
 	return sql.NullString{String: h, Valid: true}, nil
 }
 
-func createCustomer(ctx context.Context, tx *Tx, store customersd.StoreID, c *customersd.Customer, hash sql.NullString) error {
-	id, err := nextID(ctx, tx, store, resourceCustomer)
-	if err != nil {
-		return err
-	}
+// createCustomer inserts c with the ID id, which nextID handed out in tx.
+func createCustomer(ctx context.Context, tx *Tx, store customersd.StoreID, id int64, c *customersd.Customer, hash sql.NullString) error {
 	c.ID, c.DateCreated, c.DateModified = id, tx.now, tx.now
-	err = customers.insertRow(ctx, tx, &customerRow{Customer: c, store: store, passwordHash: hash})
+	err := customers.insertRow(ctx, tx, &customerRow{Customer: c, store: store, passwordHash: hash})
 	return customerWriteError(err, store, c.ID)
 }
 
@@ -120,7 +122,15 @@ func (s *CustomerService) UpdateCustomer(ctx context.Context, store customersd.S
 	}
 	var c *customersd.Customer
 	err = s.db.withTx(ctx, func(tx *Tx) error {
-		if c, err = findCustomerByID(ctx, tx, store, id); err != nil {
+		if in.CustomerGroupID != nil && *in.CustomerGroupID != 0 {
+			// The group before the customer: the lock order (db.go).
+			if err := lockGroupKey(ctx, tx, store, *in.CustomerGroupID); err != nil {
+				return err
+			}
+		}
+		// Locked: a PUT on another node waits, then reads this one's
+		// changes, instead of writing back the fields as they were.
+		if c, err = lockCustomerByID(ctx, tx, store, id); err != nil {
 			return err
 		}
 		in.Apply(c)
@@ -176,7 +186,18 @@ func (s *CustomerService) ValidatePassword(ctx context.Context, store customersd
 }
 
 func findCustomerByID(ctx context.Context, tx *Tx, store customersd.StoreID, id int64) (*customersd.Customer, error) {
-	cs, err := findCustomers(ctx, tx, store, customersd.CustomerFilter{ID: &id})
+	return customerByID(ctx, tx, store, id, "")
+}
+
+// lockCustomerByID is findCustomerByID in a write transaction that will
+// rewrite the customer: the row stays locked until tx ends (PostgreSQL;
+// SQLite's one writer needs no lock).
+func lockCustomerByID(ctx context.Context, tx *Tx, store customersd.StoreID, id int64) (*customersd.Customer, error) {
+	return customerByID(ctx, tx, store, id, tx.dialect.forUpdate)
+}
+
+func customerByID(ctx context.Context, tx *Tx, store customersd.StoreID, id int64, lock string) (*customersd.Customer, error) {
+	cs, err := selectCustomers(ctx, tx, store, customersd.CustomerFilter{ID: &id}, lock)
 	if err != nil {
 		return nil, err
 	}
@@ -187,8 +208,13 @@ func findCustomerByID(ctx context.Context, tx *Tx, store customersd.StoreID, id 
 }
 
 func findCustomers(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.CustomerFilter) ([]*customersd.Customer, error) {
+	return selectCustomers(ctx, tx, store, f, "")
+}
+
+// selectCustomers is findCustomers with a locking clause (dialect.forUpdate) or "".
+func selectCustomers(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.CustomerFilter, lock string) ([]*customersd.Customer, error) {
 	where, args := customerWhere(store, f)
-	q := `SELECT ` + customers.readList + ` FROM customers WHERE ` + where + ` ORDER BY id` + pageClause(f.Page)
+	q := `SELECT ` + customers.readList + ` FROM customers WHERE ` + where + ` ORDER BY id` + pageClause(f.Page) + lock
 	var r customerRow
 	cs, err := findAll(ctx, tx, customers.read, func(c *customersd.Customer) *customerRow { r.Customer = c; return &r }, q, args...)
 	if err != nil {
