@@ -295,7 +295,9 @@ func deadlock(bin, dsn string, d time.Duration) error {
 			return err
 		}
 	}
-	admin := func(nd *node, path string) string { return "http://" + nd.addr + "/admin/v1/stores/" + storeHash + path }
+	admin := func(nd *node, path string) string {
+		return "http://" + nd.addr + "/admin/v1/stores/" + storeHash + path
+	}
 	status, doc, err := call("GET", admin(nodes[0], "/export"), adminToken, nil)
 	if err != nil || status != 200 {
 		return fmt.Errorf("export: %d %v", status, err)
