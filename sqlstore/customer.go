@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/password"
@@ -163,14 +164,69 @@ func (s *CustomerService) DeleteCustomer(ctx context.Context, store customersd.S
 
 // DeleteCustomers implements customersd.CustomerService. Addresses go with
 // their customers through the foreign key's ON DELETE CASCADE.
+//
+// The customers go in chunks of DB.deleteChunk, each its own transaction:
+// on SQLite one transaction holds the only writer of every store, and
+// deleting 440,000 customers at once held it 2.9 s, stalling all other
+// stores' writes meanwhile. Between chunks, other writes get their turn. The
+// delete is thus not atomic: a failure or a cancelled request leaves some of
+// the customers, and sending the request again deletes the rest. Customers
+// created after it began (IDs above the highest at the start) are kept, as
+// they would have been by one transaction.
 func (s *CustomerService) DeleteCustomers(ctx context.Context, store customersd.StoreID, f customersd.CustomerFilter) error {
-	return s.db.withTx(ctx, func(tx *Tx) error {
-		where, args := customerWhere(store, f)
-		if _, err := tx.exec(ctx, `DELETE FROM customers WHERE `+where, args...); err != nil {
-			return fmt.Errorf("sqlstore: delete customers of store %d: %w", store, err)
+	var last sql.NullInt64
+	if err := s.db.reader().queryRow(ctx, `SELECT MAX(id) FROM customers WHERE store_id = ?`, store).Scan(&last); err != nil {
+		return fmt.Errorf("sqlstore: delete customers of store %d: %w", store, err)
+	}
+	f.Page = customersd.Page{}
+	from, to := int64(1), last.Int64
+	if f.MinID != nil {
+		from = max(from, *f.MinID)
+	}
+	if f.MaxID != nil {
+		to = min(to, *f.MaxID)
+	}
+	for from <= to {
+		chunk := f
+		chunk.MinID, chunk.MaxID = &from, &to
+		var done int64
+		err := s.db.withTx(ctx, func(tx *Tx) error {
+			var err error
+			done, err = deleteCustomerChunk(ctx, tx, store, chunk, s.db.deleteChunk)
+			return err
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+		if s.db.afterDeleteChunk != nil {
+			s.db.afterDeleteChunk()
+		}
+		from = done + 1
+	}
+	return nil
+}
+
+// deleteCustomerChunk deletes the first n customers matching f, which has
+// MinID and MaxID set, in ID order, and returns the highest ID it went
+// through: f.MaxID when none are left.
+func deleteCustomerChunk(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.CustomerFilter, n int) (int64, error) {
+	where, args := customerWhere(store, f)
+	// The chunk's upper ID bound; rows locked in ID order (the lock order, db.go).
+	var upper sql.NullInt64
+	err := tx.queryRow(ctx, `SELECT MAX(id) FROM (SELECT id FROM customers WHERE `+where+
+		` ORDER BY id LIMIT `+strconv.Itoa(n)+tx.dialect.forUpdate+`) AS chunk`, args...).Scan(&upper)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: delete customers of store %d: %w", store, err)
+	}
+	if !upper.Valid {
+		return *f.MaxID, nil
+	}
+	f.MaxID = &upper.Int64
+	where, args = customerWhere(store, f)
+	if _, err := tx.exec(ctx, `DELETE FROM customers WHERE `+where, args...); err != nil {
+		return 0, fmt.Errorf("sqlstore: delete customers of store %d: %w", store, err)
+	}
+	return upper.Int64, nil
 }
 
 // ValidatePassword implements customersd.CustomerService.

@@ -56,6 +56,13 @@ type DB struct {
 	// migrateUpTo, when set, stops migrate after the migration of that
 	// name: tests build a database as an older release left it.
 	migrateUpTo string
+	// deleteChunk is how many customers one transaction of a bulk delete
+	// removes (DeleteCustomers): tens of milliseconds of SQLite's one
+	// writer, with the cascade to addresses and the count triggers.
+	deleteChunk int
+	// afterDeleteChunk, when set, runs after each chunk of a bulk delete
+	// commits: tests write in between.
+	afterDeleteChunk func()
 }
 
 // Open opens the database named by dsn: "postgres://..." or "postgresql://..."
@@ -77,6 +84,7 @@ func open(ctx context.Context, dsn, upTo string) (*DB, error) {
 	}
 	db.Now = time.Now
 	db.migrateUpTo = upTo
+	db.deleteChunk = 1000
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
