@@ -32,6 +32,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -387,12 +388,13 @@ func stall(bin string, rows int) error {
 		}
 		done <- time.Since(start)
 	}()
-	var longest time.Duration
-	var n int
+	var waits []time.Duration
 	for i := 0; ; i++ {
 		select {
 		case took := <-done:
-			fmt.Printf("delete of %d customers: %v; other store: %d creates, longest %v\n", rows, took.Round(time.Millisecond), n, longest.Round(time.Millisecond))
+			slices.Sort(waits)
+			fmt.Printf("delete of %d customers: %v; other store: %d creates, median %v, longest %v\n", rows, took.Round(time.Millisecond),
+				len(waits), waits[len(waits)/2].Round(time.Millisecond), waits[len(waits)-1].Round(time.Millisecond))
 			return nil
 		default:
 		}
@@ -401,8 +403,7 @@ func stall(bin string, rows int) error {
 			map[string]string{"first_name": "Other", "last_name": "Doe", "email": fmt.Sprintf("o%d@example.com", i)}, nil); err != nil {
 			return err
 		}
-		longest = max(longest, time.Since(start))
-		n++
+		waits = append(waits, time.Since(start))
 	}
 }
 
