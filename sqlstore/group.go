@@ -138,14 +138,7 @@ func lockGroupKey(ctx context.Context, tx *Tx, store customersd.StoreID, id int6
 	if tx.dialect.forKeyShare == "" {
 		return nil
 	}
-	rows, err := tx.query(ctx, `SELECT id FROM customer_groups WHERE store_id = ? AND id = ?`+tx.dialect.forKeyShare, store, id)
-	if err != nil {
-		return fmt.Errorf("sqlstore: lock group %d of store %d: %w", id, store, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-	}
-	if err := rows.Err(); err != nil {
+	if _, err := tx.exec(ctx, `SELECT id FROM customer_groups WHERE store_id = ? AND id = ?`+tx.dialect.forKeyShare, store, id); err != nil {
 		return fmt.Errorf("sqlstore: lock group %d of store %d: %w", id, store, err)
 	}
 	return nil
