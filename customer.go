@@ -237,6 +237,8 @@ type CustomerService interface {
 	// DeleteCustomer deletes a customer and its addresses. Returns ENOTFOUND.
 	DeleteCustomer(ctx context.Context, store StoreID, id int64) error
 	// DeleteCustomers deletes every matching customer with their addresses.
+	// A large delete commits in parts, so one that fails midway may have
+	// deleted some of them; calling it again deletes the rest.
 	DeleteCustomers(ctx context.Context, store StoreID, f CustomerFilter) error
 	// ValidatePassword reports whether password is the customer's password;
 	// false when the customer has none. Returns ENOTFOUND.

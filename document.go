@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/customersd/customersd/country"
+	"github.com/customersd/customersd/password"
 )
 
 // DecodeDocument reads a document strictly: an unknown field, a value of the
@@ -316,6 +317,13 @@ func (c *DocumentCustomer) validate(path string) error {
 	if c.PasswordHash != "" && !looksLikeBcrypt(c.PasswordHash) {
 		return docError(path+".password_hash", "want a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)")
 	}
+	if c.PasswordHash != "" {
+		if cost := bcryptCost(c.PasswordHash); cost < password.MinCost || cost > password.MaxCost {
+			return docError(path+".password_hash", fmt.Sprintf(
+				"customer %d (%s): bcrypt cost %d is outside %d to %d; validating it would take too long (or fail), so have the customer set a new password",
+				c.ID, c.Email, cost, password.MinCost, password.MaxCost))
+		}
+	}
 	return nil
 }
 
@@ -330,8 +338,12 @@ func looksLikeBcrypt(h string) bool {
 	default:
 		return false
 	}
-	return h[4] >= '0' && h[4] <= '3' && h[5] >= '0' && h[5] <= '9'
+	return h[4] >= '0' && h[4] <= '9' && h[5] >= '0' && h[5] <= '9'
 }
+
+// bcryptCost reads the cost of a hash that looksLikeBcrypt: the two digits
+// after the version.
+func bcryptCost(h string) int { return int(h[4]-'0')*10 + int(h[5]-'0') }
 
 func (d *Document) validateAddresses(customers uniqueIDs) error {
 	ids := uniqueIDs{}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the attacks of scripts/attack (issue 12, defects 1, 3 and 11) on a
-# base binary and on this tree, and prints the figures side by side:
+# base binary and on this tree, and prints the figures of each:
 #
 #   scripts/attack-locks.sh BASE_BINARY [POSTGRES_URL]
 #

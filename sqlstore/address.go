@@ -117,7 +117,8 @@ func (s *AddressService) UpdateAddress(ctx context.Context, store customersd.Sto
 	var a *customersd.Address
 	err := s.db.withTx(ctx, func(tx *Tx) error {
 		var err error
-		if a, err = findAddressByID(ctx, tx, store, customerID, id); err != nil {
+		// Locked, as UpdateCustomer locks its customer: no lost fields.
+		if a, err = lockAddressByID(ctx, tx, store, customerID, id); err != nil {
 			return err
 		}
 		in.Apply(a)
@@ -170,11 +171,21 @@ func (s *AddressService) DeleteAddresses(ctx context.Context, store customersd.S
 // findAddressByID finds an address of customerID, or of any customer of the
 // store when customerID is 0.
 func findAddressByID(ctx context.Context, tx *Tx, store customersd.StoreID, customerID, id int64) (*customersd.Address, error) {
+	return addressByID(ctx, tx, store, customerID, id, "")
+}
+
+// lockAddressByID is findAddressByID in a write transaction that will
+// rewrite the address: the row stays locked until tx ends (PostgreSQL).
+func lockAddressByID(ctx context.Context, tx *Tx, store customersd.StoreID, customerID, id int64) (*customersd.Address, error) {
+	return addressByID(ctx, tx, store, customerID, id, tx.dialect.forUpdate)
+}
+
+func addressByID(ctx context.Context, tx *Tx, store customersd.StoreID, customerID, id int64, lock string) (*customersd.Address, error) {
 	f := customersd.AddressFilter{ID: &id}
 	if customerID != 0 {
 		f.CustomerID = &customerID
 	}
-	as, err := findAddresses(ctx, tx, store, f)
+	as, err := selectAddresses(ctx, tx, store, f, lock)
 	if err != nil {
 		return nil, err
 	}
@@ -185,8 +196,13 @@ func findAddressByID(ctx context.Context, tx *Tx, store customersd.StoreID, cust
 }
 
 func findAddresses(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.AddressFilter) ([]*customersd.Address, error) {
+	return selectAddresses(ctx, tx, store, f, "")
+}
+
+// selectAddresses is findAddresses with a locking clause (dialect.forUpdate) or "".
+func selectAddresses(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.AddressFilter, lock string) ([]*customersd.Address, error) {
 	where, args := addressWhere(store, f)
-	q := `SELECT ` + addresses.readList + ` FROM customer_addresses WHERE ` + where + ` ORDER BY id` + pageClause(f.Page)
+	q := `SELECT ` + addresses.readList + ` FROM customer_addresses WHERE ` + where + ` ORDER BY id` + pageClause(f.Page) + lock
 	var r addressRow
 	as, err := findAll(ctx, tx, addresses.read, func(a *customersd.Address) *addressRow { r.Address = a; return &r }, q, args...)
 	if err != nil {

@@ -1,6 +1,29 @@
 // Package sqlstore implements the customersd services on database/sql, for
 // SQLite (the embedded default) and PostgreSQL. The queries are written once;
 // the differences between the two live in dialect.go.
+//
+// # Lock order
+//
+// On PostgreSQL, transactions of several processes run at once and lock
+// rows; two that take the same locks in opposite orders deadlock, and one
+// of them fails with SQLSTATE 40P01. So every write transaction takes its
+// locks in this one order, skipping what it does not need:
+//
+//  1. the store's row (lockStore: whole-store operations only);
+//  2. the store's ID counters (nextID, lockGroups, lockCounters);
+//  3. customer groups (including the key-share lock a customer's foreign
+//     key takes on its group, see lockGroupKey);
+//  4. customers;
+//  5. addresses (deleting a customer cascades to its addresses after it).
+//
+// Within one table, rows are locked in ascending id. A transaction that
+// takes several counters (import, reset, delete of a store) holds the
+// store's row first, so those never meet each other midway. Reads made
+// to rewrite a row lock it (lockCustomerByID, lockAddressByID): the
+// transaction after it then reads what the first wrote, and no field one
+// PUT sent is lost to another's full-row rewrite. SQLite needs none of
+// this: it runs one write transaction at a time. withTx retries the few
+// deadlock and serialization failures that remain possible.
 package sqlstore
 
 import (
@@ -8,6 +31,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -32,6 +56,13 @@ type DB struct {
 	// migrateUpTo, when set, stops migrate after the migration of that
 	// name: tests build a database as an older release left it.
 	migrateUpTo string
+	// deleteChunk is how many customers one transaction of a bulk delete
+	// removes (DeleteCustomers): tens of milliseconds of SQLite's one
+	// writer, with the cascade to addresses and the count triggers.
+	deleteChunk int
+	// afterDeleteChunk, when set, runs after each chunk of a bulk delete
+	// commits: tests write in between.
+	afterDeleteChunk func()
 }
 
 // Open opens the database named by dsn: "postgres://..." or "postgresql://..."
@@ -53,6 +84,7 @@ func open(ctx context.Context, dsn, upTo string) (*DB, error) {
 	}
 	db.Now = time.Now
 	db.migrateUpTo = upTo
+	db.deleteChunk = 1000
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -199,8 +231,34 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 }
 
 // withTx runs fn in a write transaction: commit when fn succeeds, roll back
-// when it fails; a failed commit is never lost.
+// when it fails; a failed commit is never lost. A transaction PostgreSQL
+// aborted to break a deadlock or a serialization conflict (isRetryable) is
+// run again, up to maxTxAttempts in all: it changed nothing, and the other
+// transaction has gone on, so a second run normally succeeds. fn must
+// therefore be safe to run more than once (it sets what it returns afresh).
 func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.runTx(ctx, fn)
+		if err == nil || attempt == maxTxAttempts || !isRetryable(err) {
+			return err
+		}
+		// Jittered, so the two victims of one deadlock do not collide again.
+		backoff := time.Duration(attempt) * (5*time.Millisecond + rand.N(10*time.Millisecond))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(backoff):
+		}
+	}
+}
+
+// maxTxAttempts bounds withTx's runs of one transaction: a first run and
+// three retries. Past that the conflict is not transient and the error
+// goes to the caller.
+const maxTxAttempts = 4
+
+// runTx is one attempt of withTx.
+func (db *DB) runTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.committer != nil {
 		return db.committer.submit(ctx, fn)
 	}

@@ -27,6 +27,10 @@ type dialect struct {
 	// transaction ends. SQLite has no row locks and needs none: it runs one
 	// write transaction at a time.
 	forUpdate string
+	// forKeyShare ends a SELECT that must keep the rows it reads from being
+	// deleted or re-keyed until the transaction ends, as a foreign key check
+	// does, without holding back other writers of the rows.
+	forKeyShare string
 }
 
 var sqliteDialect = &dialect{
@@ -40,6 +44,7 @@ var postgresDialect = &dialect{
 	// Any constant key will do; it only has to be the same in every process.
 	lockMigrations: "SELECT pg_advisory_xact_lock(7265646)",
 	forUpdate:      " FOR UPDATE",
+	forKeyShare:    " FOR KEY SHARE",
 }
 
 // rebindDollar turns '?' into $1, $2, ... Queries here never contain a '?'
@@ -68,6 +73,15 @@ func isUniqueViolation(err error) bool {
 	}
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// isRetryable reports a transaction PostgreSQL aborted so that another
+// could go on: a deadlock (40P01) or a serialization failure (40001). It
+// rolled back whole, so running it again is safe. SQLite reports neither:
+// its one writer cannot deadlock.
+func isRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
 // isPrimaryKeyViolation reports a duplicate primary key, told apart from

@@ -187,6 +187,16 @@ func TestExportService_Import_BadDocument(t *testing.T) {
 		}, "groups[0].discount_rules[0].method"},
 		{"ErrPasswordAndHash", func(d *customersd.Document) { d.Customers[1].Password = "secret123" }, "customers[1].password"},
 		{"ErrHash", func(d *customersd.Document) { d.Customers[1].PasswordHash = "md5:abc" }, "customers[1].password_hash"},
+		// Cost 35 made every validate a 500; 31 would cost a day of CPU a call.
+		{"ErrHashCost35", func(d *customersd.Document) {
+			d.Customers[1].PasswordHash = withCost(sqlstoretest.FixturePasswordHash, "35")
+		}, "customers[1].password_hash"},
+		{"ErrHashCost15", func(d *customersd.Document) {
+			d.Customers[3].PasswordHash = withCost(sqlstoretest.FixturePasswordHash, "15")
+		}, "customers[3].password_hash"},
+		{"ErrHashCost03", func(d *customersd.Document) {
+			d.Customers[1].PasswordHash = withCost(sqlstoretest.FixturePasswordHash, "03")
+		}, "customers[1].password_hash"},
 		{"ErrStoreCredit", func(d *customersd.Document) { d.Customers[0].StoreCredit = "ten" }, "customers[0].store_credit"},
 	}
 	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
@@ -211,6 +221,9 @@ func TestExportService_Import_BadDocument(t *testing.T) {
 		}
 	})
 }
+
+// withCost is a bcrypt hash with its cost digits replaced by cost.
+func withCost(hash, cost string) string { return hash[:4] + cost + hash[6:] }
 
 func fieldOf(err error) string {
 	if e, ok := err.(*customersd.Error); ok {

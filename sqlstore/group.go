@@ -130,6 +130,20 @@ func lockGroups(ctx context.Context, tx *Tx, store customersd.StoreID) error {
 	return nil
 }
 
+// lockGroupKey keeps group id of the store from being deleted until tx
+// ends, taking first the lock that the customer's foreign key would take
+// only after the customer's own: the lock order (db.go). A group that does
+// not exist is left to the foreign key to refuse.
+func lockGroupKey(ctx context.Context, tx *Tx, store customersd.StoreID, id int64) error {
+	if tx.dialect.forKeyShare == "" {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `SELECT id FROM customer_groups WHERE store_id = ? AND id = ?`+tx.dialect.forKeyShare, store, id); err != nil {
+		return fmt.Errorf("sqlstore: lock group %d of store %d: %w", id, store, err)
+	}
+	return nil
+}
+
 // moveGroupFlags clears the default and the guest flag on the other groups
 // of the store when g takes them: at most one group holds each flag
 // (BEHAVIOR.md, "Customer groups"). A group that loses a flag is modified.
@@ -186,7 +200,7 @@ func deleteGroups(ctx context.Context, tx *Tx, store customersd.StoreID, f custo
 	}
 	f.Page = customersd.Page{}
 	where, args := groupWhere(store, f)
-	rows, err := tx.query(ctx, `SELECT id FROM customer_groups WHERE `+where+tx.dialect.forUpdate, args...)
+	rows, err := tx.query(ctx, `SELECT id FROM customer_groups WHERE `+where+` ORDER BY id`+tx.dialect.forUpdate, args...)
 	if err != nil {
 		return 0, fmt.Errorf("sqlstore: lock groups of store %d: %w", store, err)
 	}
@@ -209,8 +223,11 @@ func deleteGroups(ctx context.Context, tx *Tx, store customersd.StoreID, f custo
 	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
 	// Unassigning changes the customer, so its modification date moves: a
 	// sync polling with If-Modified-Since sees the customer's new group.
+	// The customers are locked in id order first (the lock order, db.go),
+	// as a chunk of DeleteCustomers locks them.
 	if _, err := tx.exec(ctx, `UPDATE customers SET `+colCustomerGroupID+` = NULL, `+colDateModified+` = ?
-		WHERE store_id = ? AND `+colCustomerGroupID+` IN `+in, append([]any{tx.now.Unix(), store}, ids...)...); err != nil {
+		WHERE store_id = ? AND id IN (SELECT id FROM customers WHERE store_id = ? AND `+colCustomerGroupID+` IN `+in+`
+		ORDER BY id`+tx.dialect.forUpdate+`)`, append([]any{tx.now.Unix(), store, store}, ids...)...); err != nil {
 		return 0, fmt.Errorf("sqlstore: unassign customers of groups of store %d: %w", store, err)
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM customer_groups WHERE store_id = ? AND id IN `+in, append([]any{store}, ids...)...); err != nil {

@@ -79,22 +79,30 @@ func (db *DB) analyze(ctx context.Context) error {
 }
 
 func insertSeedGroups(ctx context.Context, tx *Tx, store customersd.StoreID) error {
+	// The counter before the groups: the lock order (db.go).
+	if err := setCounter(ctx, tx, store, resourceGroup, int64(len(seedGroups))); err != nil {
+		return err
+	}
 	var g customersd.Group
 	r := groupRow{Group: &g, store: store}
 	err := groups.insertEach(ctx, tx, "groups", &r, len(seedGroups), func(i int) {
 		g = customersd.Group{ID: int64(i + 1), Name: seedGroups[i], DateCreated: tx.now, DateModified: tx.now}
 		(&customersd.GroupInput{}).Apply(&g) // the defaults: all categories, no rules
 	})
-	if err != nil {
-		return err
-	}
-	return setCounter(ctx, tx, store, resourceGroup, int64(len(seedGroups)))
+	return err
 }
 
 func insertSeedChunk(ctx context.Context, tx *Tx, store customersd.StoreID, from, to int, hash sql.NullString) error {
 	// Creation dates spread one a minute back from now, so date filters
 	// and the date indexes see realistic, distinct values.
 	base := tx.now.Unix() - int64(to)*60
+	// The counters before the rows: the lock order (db.go).
+	if err := setCounter(ctx, tx, store, resourceCustomer, int64(to)); err != nil {
+		return err
+	}
+	if err := setCounter(ctx, tx, store, resourceAddress, int64(to)); err != nil {
+		return err
+	}
 	var c customersd.Customer
 	cr := customerRow{Customer: &c, store: store, passwordHash: hash}
 	err := customers.insertEach(ctx, tx, "customers", &cr, to-from, func(k int) {
@@ -137,13 +145,7 @@ func insertSeedChunk(ctx context.Context, tx *Tx, store customersd.StoreID, from
 			AddressType: customersd.AddressResidential,
 		}
 	})
-	if err != nil {
-		return err
-	}
-	if err := setCounter(ctx, tx, store, resourceCustomer, int64(to)); err != nil {
-		return err
-	}
-	return setCounter(ctx, tx, store, resourceAddress, int64(to))
+	return err
 }
 
 // setCounter sets a store's last ID of a resource, so that the next ID the

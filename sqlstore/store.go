@@ -13,6 +13,11 @@ func (s *TenantService) DeleteStore(ctx context.Context, store customersd.StoreI
 		if err := lockStore(ctx, tx, store); err != nil {
 			return err
 		}
+		// The counters now, not last when the store's delete cascades to
+		// them: the lock order (db.go).
+		if err := lockCounters(ctx, tx, store); err != nil {
+			return err
+		}
 		// The foreign keys would cascade from stores, but deleting the data
 		// first, children before parents, does not depend on how each
 		// database orders cascades (customers -> customer_groups has no
@@ -94,10 +99,21 @@ func lockCounters(ctx context.Context, tx *Tx, store customersd.StoreID) error {
 	return nil
 }
 
-// clearStore deletes a store's addresses, customers and groups, children
-// first so that no foreign key is ever checked against a half-deleted parent.
+// clearStore deletes a store's customers, their addresses and its groups,
+// taking the locks in the lock order (db.go): the groups first, then each
+// customer and, through the foreign key's cascade, its addresses. Deleting
+// the addresses first would lock them before their customers, against a
+// concurrent DeleteCustomer that holds a customer and waits for its
+// addresses. The cascade costs no more: deleting a customer looks for its
+// addresses either way.
 func clearStore(ctx context.Context, tx *Tx, store customersd.StoreID) error {
-	for _, table := range []string{"customer_addresses", "customers", "customer_groups"} {
+	if tx.dialect.forUpdate != "" {
+		if _, err := tx.exec(ctx, `SELECT COUNT(*) FROM (SELECT id FROM customer_groups WHERE store_id = ?
+			ORDER BY id`+tx.dialect.forUpdate+`) AS locked`, store); err != nil {
+			return fmt.Errorf("sqlstore: lock groups of store %d: %w", store, err)
+		}
+	}
+	for _, table := range []string{"customers", "customer_groups"} {
 		if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE store_id = ?`, store); err != nil {
 			return fmt.Errorf("sqlstore: clear %s of store %d: %w", table, store, err)
 		}

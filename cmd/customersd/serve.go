@@ -81,8 +81,8 @@ func (cfg *Config) validate() error {
 	if cfg.DBMaxConns < 0 {
 		return fmt.Errorf("--db-max-conns must be 0 (the default) or more, not %d", cfg.DBMaxConns)
 	}
-	if cfg.BcryptCost < 4 || cfg.BcryptCost > 31 {
-		return fmt.Errorf("--bcrypt-cost must be between 4 and 31, not %d", cfg.BcryptCost)
+	if cfg.BcryptCost < password.MinCost || cfg.BcryptCost > password.MaxCost {
+		return fmt.Errorf("--bcrypt-cost must be between %d and %d, not %d", password.MinCost, password.MaxCost, cfg.BcryptCost)
 	}
 	if err := cfg.validateStartStore(); err != nil {
 		return err

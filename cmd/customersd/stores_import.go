@@ -35,8 +35,8 @@ func (c *StoresImportCommand) Run(ctx context.Context, args []string) error {
 	if err := sc.parse(fs, args); err != nil {
 		return err
 	}
-	if cost < 4 || cost > 31 {
-		return fmt.Errorf("stores import: --bcrypt-cost must be between 4 and 31, not %d", cost)
+	if cost < password.MinCost || cost > password.MaxCost {
+		return fmt.Errorf("stores import: --bcrypt-cost must be between %d and %d, not %d", password.MinCost, password.MaxCost, cost)
 	}
 	doc, err := readDocument(in, c.Stdin)
 	if err != nil {
