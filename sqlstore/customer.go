@@ -25,22 +25,22 @@ func NewCustomerService(db *DB, h password.Hasher) *CustomerService {
 
 // FindCustomerByID implements customersd.CustomerService.
 func (s *CustomerService) FindCustomerByID(ctx context.Context, store customersd.StoreID, id int64) (*customersd.Customer, error) {
-	return findCustomerByID(ctx, s.db.reader(), store, id)
+	return findCustomerByID(ctx, s.db.storeReader(store), store, id)
 }
 
 // FindCustomers implements customersd.CustomerService.
 func (s *CustomerService) FindCustomers(ctx context.Context, store customersd.StoreID, f customersd.CustomerFilter) ([]*customersd.Customer, error) {
-	return findCustomers(ctx, s.db.reader(), store, f)
+	return findCustomers(ctx, s.db.storeReader(store), store, f)
 }
 
 // CountCustomers implements customersd.CustomerService.
 func (s *CustomerService) CountCustomers(ctx context.Context, store customersd.StoreID, f customersd.CustomerFilter) (int64, error) {
 	where, args := customerWhere(store, f)
 	if len(args) == 1 { // the store alone: no filter
-		return countRows(ctx, s.db.reader(), store, resourceCustomer)
+		return countRows(ctx, s.db.storeReader(store), store, resourceCustomer)
 	}
 	var n int64
-	if err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE `+where, args...).Scan(&n); err != nil {
+	if err := s.db.storeReader(store).queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE `+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlstore: count customers of store %d: %w", store, err)
 	}
 	return n, nil
@@ -166,7 +166,7 @@ func (s *CustomerService) DeleteCustomers(ctx context.Context, store customersd.
 // ValidatePassword implements customersd.CustomerService.
 func (s *CustomerService) ValidatePassword(ctx context.Context, store customersd.StoreID, id int64, pw string) (bool, error) {
 	var hash sql.NullString
-	err := s.db.reader().queryRow(ctx, `SELECT `+colPasswordHash+` FROM customers WHERE store_id = ? AND id = ?`, store, id).Scan(&hash)
+	err := s.db.storeReader(store).queryRow(ctx, `SELECT `+colPasswordHash+` FROM customers WHERE store_id = ? AND id = ?`, store, id).Scan(&hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, customersd.NotFound("Customer", id)
 	} else if err != nil {
