@@ -131,8 +131,8 @@ func isUnavailable(err error) bool {
 	if errors.As(err, &pe) {
 		switch {
 		case strings.HasPrefix(pe.Code, "08"), // connection exception
-			strings.HasPrefix(pe.Code, "53"), // insufficient resources: disk full, too many connections
-			pe.Code == "57014",               // query_canceled: statement_timeout
+			strings.HasPrefix(pe.Code, "53"),                           // insufficient resources: disk full, too many connections
+			pe.Code == "57014",                                         // query_canceled: statement_timeout
 			pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", // shutting down, starting up
 			pe.Code == "25006": // read_only_sql_transaction: a standby
 			return true

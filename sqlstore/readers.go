@@ -36,7 +36,7 @@ const DefaultStatementTimeout = 5 * time.Second
 // readLimits are the bounds of a database's store-scoped readers.
 type readLimits struct {
 	// timeout is the deadline of each read query on SQLite; 0: none.
-	timeout time.Duration
+	timeout  time.Duration
 	perStore storeSlots
 }
 
