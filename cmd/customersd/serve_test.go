@@ -189,3 +189,23 @@ func TestServe_DBMaxConns(t *testing.T) {
 		}
 	}
 }
+
+// TestServe_DBStatementTimeout checks that --db-statement-timeout bounds a
+// request's read queries (here so short that every read is past it) and
+// that a read past it is refused as an unavailability, while writes, which
+// run apart from requests on SQLite, still succeed.
+func TestServe_DBStatementTimeout(t *testing.T) {
+	t.Parallel()
+	p := startMain(t, storeEnv("s1", "timeout-token-0123"), "serve", "--addr", "127.0.0.1:0",
+		"--database", filepath.Join(t.TempDir(), "customersd.db"), "--db-statement-timeout", "1ns")
+	base := p.url("/stores/s1/v2/customers")
+	mustCall(t, http.StatusCreated, "POST", base, "timeout-token-0123",
+		map[string]string{"first_name": "Jane", "last_name": "Doe", "email": "jane@example.com"})
+	// 503 once the gateway maps customersd.ErrUnavailable; never a 200.
+	if code, b := call(t, "GET", base, "timeout-token-0123", nil); code < 500 {
+		t.Fatalf("list past the statement timeout: %d %s, want a refusal", code, b)
+	}
+	if err := runServe(t, nil, "--db-statement-timeout", "-1s"); err == nil || !strings.Contains(err.Error(), "--db-statement-timeout") {
+		t.Fatalf("a negative --db-statement-timeout: %v, want a refusal naming the flag", err)
+	}
+}
