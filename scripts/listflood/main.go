@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"flag"
 	"fmt"
 	"io"
@@ -28,6 +29,7 @@ import (
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/ratelimit"
 	"github.com/customersd/customersd/sqlstore"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 func main() {
@@ -54,6 +56,7 @@ func seed(args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ExitOnError)
 	path := fs.String("db", "", "SQLite file to create")
 	n := fs.Int("customers", 100000, "customers of the flooding store")
+	asBase := fs.Bool("as-base", false, "leave the schema as it was before migration 0004_filter_indexes, for the base binary")
 	fs.Parse(args)
 	ctx := context.Background()
 	db, err := sqlstore.Open(ctx, *path)
@@ -77,6 +80,35 @@ func seed(args []string) error {
 			return err
 		}
 	}
+	if *asBase {
+		db.Close()
+		return undoFilterIndexes(ctx, *path)
+	}
+	return nil
+}
+
+// undoFilterIndexes puts the indexes back as migrations 0001 to 0003 left
+// them, and forgets 0004, so that a binary built before it measures on its
+// own schema (and a later one would apply 0004 again).
+func undoFilterIndexes(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`DROP INDEX customers_first_name`, `DROP INDEX customers_last_name`, `DROP INDEX customers_company`,
+		`DROP INDEX customers_phone`, `DROP INDEX customers_store_credit`, `DROP INDEX customers_tax_exempt_category`,
+		`DROP INDEX customers_group`, `CREATE INDEX customers_group ON customers (store_id, customer_group_id)`,
+		`DROP INDEX customers_date_created`, `CREATE INDEX customers_date_created ON customers (store_id, date_created)`,
+		`DROP INDEX customers_date_modified`, `CREATE INDEX customers_date_modified ON customers (store_id, date_modified)`,
+		`DROP INDEX customer_groups_name`, `DROP INDEX customer_groups_date_created`, `DROP INDEX customer_groups_date_modified`,
+		`DELETE FROM schema_migrations WHERE name = '0004_filter_indexes.sql'`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
 	return nil
 }
 
@@ -85,10 +117,9 @@ func flood(args []string) error {
 	url := fs.String("url", "http://127.0.0.1:8080", "server")
 	flooders := fs.Int("flooders", 39, "concurrent list requests of the flooding store")
 	duration := fs.Duration("duration", 15*time.Second, "how long to measure")
-	// Customers are created one a minute up to the seeding: a max date a
-	// week after the first matches 10k of 100k, and the rest must be
-	// searched for them without an index that leads to them.
-	query := fs.String("query", "customers?max_date_modified=2000-01-01&limit=250", "the flooding request, under /stores/flood/v2/")
+	// A date range matching every customer: the index finds them all, and
+	// the page must come from sorting them by id.
+	query := fs.String("query", "customers?min_date_created=2000-01-01&limit=250", "the flooding request, under /stores/flood/v2/")
 	fs.Parse(args)
 
 	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: *flooders + 4}}
