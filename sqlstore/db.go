@@ -187,8 +187,9 @@ type Tx struct {
 	stmts   *stmtCache // of the pool q runs on; nil: prepare nothing
 	bound   *sql.Tx    // the transaction q is, to bind cached statements to
 	now     time.Time
-	// reads, on a store reader, bounds each query (readers.go); nil
-	// otherwise.
+	// reads, on a reader, bounds each query (readers.go); nil on a
+	// transaction. store, on a store's reader (storeReader), is the store
+	// whose slots its queries take.
 	reads *readLimits
 	store customersd.StoreID
 }
@@ -204,7 +205,7 @@ func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 
 // reader returns a Tx for single read queries, outside any transaction.
 func (db *DB) reader() *Tx {
-	return &Tx{q: db.read, dialect: db.dialect, now: db.now(), stmts: db.readStmts}
+	return &Tx{q: db.read, dialect: db.dialect, now: db.now(), stmts: db.readStmts, reads: &db.reads}
 }
 
 func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }

@@ -33,6 +33,10 @@ import (
 type dbFile struct {
 	path string
 	info os.FileInfo
+	// wal: the database is in WAL mode, so its -wal exists while open. A
+	// file system where WAL cannot work leaves SQLite in rollback mode,
+	// and no -wal.
+	wal bool
 	// gone is latched the first time the file is found deleted or replaced.
 	gone atomic.Pointer[error]
 }
@@ -44,7 +48,8 @@ func (db *DB) watchFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: stat sqlite database: %w", err)
 	}
-	db.file = &dbFile{path: path, info: info}
+	_, err = os.Stat(path + "-wal")
+	db.file = &dbFile{path: path, info: info, wal: err == nil}
 	return nil
 }
 
@@ -84,7 +89,7 @@ func (db *DB) checkFile() error {
 	case !os.SameFile(info, f.info):
 		what = "database file replaced by another"
 	default:
-		if _, err := os.Stat(f.path + "-wal"); errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(f.path + "-wal"); f.wal && errors.Is(err, os.ErrNotExist) {
 			what = "write-ahead log (-wal) deleted"
 		} else {
 			return nil

@@ -90,16 +90,17 @@ func (s *storeSlots) leave(store customersd.StoreID, sl *slots) {
 }
 
 // storeReader returns a Tx for single read queries of one store, outside
-// any transaction, bounded by the read limits.
+// any transaction: each has the statement timeout and one of the store's
+// slots.
 func (db *DB) storeReader(store customersd.StoreID) *Tx {
 	tx := db.reader()
-	tx.reads, tx.store = &db.reads, store
+	tx.store = store
 	return tx
 }
 
-// begin starts one query of tx: on a store reader, it sets the statement
-// timeout and takes one of the store's slots. Call done once the query's
-// rows are closed.
+// begin starts one query of tx: on a reader, it sets the statement
+// timeout, and on a store's reader it takes one of the store's slots. Call
+// done once the query's rows are closed.
 func (tx *Tx) begin(ctx context.Context) (_ context.Context, done func(), err error) {
 	if tx.reads == nil {
 		return ctx, func() {}, nil
@@ -107,6 +108,9 @@ func (tx *Tx) begin(ctx context.Context) (_ context.Context, done func(), err er
 	cancel := context.CancelFunc(func() {})
 	if tx.reads.timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, tx.reads.timeout)
+	}
+	if tx.store == 0 { // the stores and accounts tables, not a store's data
+		return ctx, cancel, nil
 	}
 	release, err := tx.reads.perStore.acquire(ctx, tx.store)
 	if err != nil {
