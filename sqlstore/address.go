@@ -22,12 +22,12 @@ func NewAddressService(db *DB) *AddressService { return &AddressService{db: db} 
 
 // FindAddressByID implements customersd.AddressService.
 func (s *AddressService) FindAddressByID(ctx context.Context, store customersd.StoreID, customerID, id int64) (*customersd.Address, error) {
-	return findAddressByID(ctx, s.db.reader(), store, customerID, id)
+	return findAddressByID(ctx, s.db.storeReader(store), store, customerID, id)
 }
 
 // FindAddresses implements customersd.AddressService.
 func (s *AddressService) FindAddresses(ctx context.Context, store customersd.StoreID, f customersd.AddressFilter) ([]*customersd.Address, error) {
-	tx := s.db.reader()
+	tx := s.db.storeReader(store)
 	as, err := findAddresses(ctx, tx, store, f)
 	if err != nil || len(as) > 0 {
 		return as, err
@@ -38,7 +38,7 @@ func (s *AddressService) FindAddresses(ctx context.Context, store customersd.Sto
 
 // CountAddresses implements customersd.AddressService.
 func (s *AddressService) CountAddresses(ctx context.Context, store customersd.StoreID, f customersd.AddressFilter) (int64, error) {
-	tx := s.db.reader()
+	tx := s.db.storeReader(store)
 	where, args := addressWhere(store, f)
 	var n int64
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM customer_addresses WHERE `+where, args...).Scan(&n); err != nil {

@@ -99,12 +99,20 @@ func (c *committer) loop() {
 }
 
 // run executes one batch in one transaction and reports to every job.
+// Before acknowledging, it checks that the database file is still the one
+// it opened (health.go): writes committed into a deleted file are lost, and
+// are reported as failed, not as done.
 func (c *committer) run(batch []*writeJob) {
 	results := make([]error, len(batch))
 	fail := func(err error) {
+		err = c.db.noteWrite(err)
 		for _, j := range batch {
 			j.done <- err
 		}
+	}
+	if err := c.db.fileGone(); err != nil {
+		fail(err)
+		return
 	}
 	// The batch outlives any one request, so it does not take a request's context.
 	sqlTx, err := c.db.write.BeginTx(context.Background(), nil)
@@ -138,6 +146,21 @@ func (c *committer) run(batch []*writeJob) {
 		fail(fmt.Errorf("sqlstore: commit batch: %w", err))
 		return
 	}
+	if err := c.db.checkFile(); err != nil {
+		fail(err)
+		return
+	}
+	// The batch committed: writes work, unless one of them failed for
+	// want of the database (a full disk can fail one statement and not
+	// the commit).
+	var failure error
+	for i, err := range results {
+		results[i] = markUnavailable(err)
+		if isDatabaseFailure(err) {
+			failure = err
+		}
+	}
+	c.db.noteWrite(failure)
 	for i, j := range batch {
 		j.done <- results[i]
 	}

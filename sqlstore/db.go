@@ -31,8 +31,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/customersd/customersd"
@@ -43,6 +45,10 @@ type DB struct {
 	// Now is the clock every transaction reads once, at its start, so all
 	// rows written by one transaction carry the same time. Tests pin it.
 	Now func() time.Time
+	// Logger gets the ERROR line of a SQLite file found deleted or
+	// replaced, and the line saying writes work again after failing;
+	// slog.Default when nil.
+	Logger *slog.Logger
 
 	dialect *dialect
 	write   *sql.DB // SQLite: one connection, so writes queue in-process instead of failing busy
@@ -53,6 +59,21 @@ type DB struct {
 	// readStmts and writeStmts are the prepared statements of read and
 	// write (stmtcache.go); nil on PostgreSQL.
 	readStmts, writeStmts *stmtCache
+	// probe is SQLite's connection for Ping (health.go), apart from the
+	// writer and the readers, so that neither a long write nor busy
+	// readers make the node look down; nil on PostgreSQL.
+	probe *sql.DB
+	// path is the SQLite database file; "" on PostgreSQL.
+	path string
+	// file is the identity of the SQLite file at open (health.go); nil on
+	// PostgreSQL.
+	file *dbFile
+	// writeFailure holds the error of the last write attempt when it failed
+	// for want of the database (health.go), nil after a success.
+	writeFailure atomic.Pointer[error]
+	closed       atomic.Bool
+	// reads bounds the queries of store readers (readers.go).
+	reads readLimits
 	// migrateUpTo, when set, stops migrate after the migration of that
 	// name: tests build a database as an older release left it.
 	migrateUpTo string
@@ -65,31 +86,58 @@ type DB struct {
 	afterDeleteChunk func()
 }
 
+// Options are the settings of a database beyond its DSN.
+type Options struct {
+	// StatementTimeout bounds each statement of a request: on PostgreSQL
+	// every statement (the server's statement_timeout), on SQLite each
+	// read query of the services (readers.go). Migrations and exports are
+	// not bounded. 0: no bound.
+	StatementTimeout time.Duration
+}
+
 // Open opens the database named by dsn: "postgres://..." or "postgresql://..."
 // for PostgreSQL; "sqlite:PATH", "file:PATH" or a plain path for SQLite.
-// It applies pending migrations before returning.
-func Open(ctx context.Context, dsn string) (*DB, error) { return open(ctx, dsn, "") }
+// It applies pending migrations before returning. Statements have no
+// timeout: that suits the command-line tools; the server uses
+// OpenWithOptions.
+func Open(ctx context.Context, dsn string) (*DB, error) { return open(ctx, dsn, Options{}, "") }
 
-// open is Open, stopping after the migration named upTo when it is set.
-func open(ctx context.Context, dsn, upTo string) (*DB, error) {
+// OpenWithOptions is Open with opts.
+func OpenWithOptions(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	return open(ctx, dsn, opts, "")
+}
+
+// open is OpenWithOptions, stopping after the migration named upTo when it is set.
+func open(ctx context.Context, dsn string, opts Options, upTo string) (*DB, error) {
+	if opts.StatementTimeout < 0 {
+		return nil, fmt.Errorf("sqlstore: negative statement timeout %s", opts.StatementTimeout)
+	}
 	var db *DB
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		db, err = openPostgres(dsn)
+		db, err = openPostgres(dsn, opts.StatementTimeout)
 	} else {
 		db, err = openSQLite(dsn)
 	}
 	if err != nil {
 		return nil, err
 	}
+	if db.dialect == sqliteDialect {
+		db.reads.timeout = opts.StatementTimeout
+	}
 	db.Now = time.Now
 	db.migrateUpTo = upTo
 	db.deleteChunk = 1000
+	db.reads.perStore.setMax(db.read.Stats().MaxOpenConnections)
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	if db.dialect == sqliteDialect {
+		if err := db.watchFile(db.path); err != nil {
+			db.Close()
+			return nil, err
+		}
 		db.readStmts, db.writeStmts = newStmtCache(db.read, false), newStmtCache(db.write, true)
 		db.committer = newCommitter(db)
 	}
@@ -110,15 +158,19 @@ func (db *DB) SetGroupCommit(on bool) {
 
 // Close closes the connection pools.
 func (db *DB) Close() error {
+	db.closed.Store(true)
 	if db.committer != nil {
 		db.committer.close()
 	}
 	db.readStmts.close()
 	db.writeStmts.close()
 	err := db.write.Close()
-	if db.read != db.write {
-		if rerr := db.read.Close(); err == nil {
-			err = rerr
+	for _, pool := range []*sql.DB{db.read, db.probe} {
+		if pool == nil || pool == db.write {
+			continue
+		}
+		if perr := pool.Close(); err == nil {
+			err = perr
 		}
 	}
 	return err
@@ -126,9 +178,6 @@ func (db *DB) Close() error {
 
 // Dialect names the database: "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect.name }
-
-// Ping checks that the database answers, for readiness probes.
-func (db *DB) Ping(ctx context.Context) error { return db.write.PingContext(ctx) }
 
 // PoolStats returns the statistics of each connection pool by name, for
 // metrics: "write" and "read" on SQLite; "main" on PostgreSQL, where reads
@@ -150,6 +199,7 @@ func (db *DB) SetMaxOpenConns(n int) {
 	}
 	db.read.SetMaxOpenConns(n)
 	db.read.SetMaxIdleConns(n)
+	db.reads.perStore.setMax(n)
 }
 
 // queryer is what *sql.DB and *sql.Tx have in common.
@@ -169,6 +219,11 @@ type Tx struct {
 	stmts   *stmtCache // of the pool q runs on; nil: prepare nothing
 	bound   *sql.Tx    // the transaction q is, to bind cached statements to
 	now     time.Time
+	// reads, on a reader, bounds each query (readers.go); nil on a
+	// transaction. store, on a store's reader (storeReader), is the store
+	// whose slots its queries take.
+	reads *readLimits
+	store customersd.StoreID
 }
 
 // BeginTx starts a write transaction.
@@ -182,7 +237,7 @@ func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 
 // reader returns a Tx for single read queries, outside any transaction.
 func (db *DB) reader() *Tx {
-	return &Tx{q: db.read, dialect: db.dialect, now: db.now(), stmts: db.readStmts}
+	return &Tx{q: db.read, dialect: db.dialect, now: db.now(), stmts: db.readStmts, reads: &db.reads}
 }
 
 func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }
@@ -222,12 +277,16 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	return tx.q.QueryContext(ctx, query, args...)
 }
 
-func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *row {
+	ctx, done, err := tx.begin(ctx)
+	if err != nil {
+		return &row{err: err}
+	}
 	query = tx.dialect.rebind(query)
 	if st := tx.stmt(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+		return &row{r: st.QueryRowContext(ctx, args...), done: done}
 	}
-	return tx.q.QueryRowContext(ctx, query, args...)
+	return &row{r: tx.q.QueryRowContext(ctx, query, args...), done: done}
 }
 
 // withTx runs fn in a write transaction: commit when fn succeeds, roll back
@@ -236,6 +295,7 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 // run again, up to maxTxAttempts in all: it changed nothing, and the other
 // transaction has gone on, so a second run normally succeeds. fn must
 // therefore be safe to run more than once (it sets what it returns afresh).
+// Writes stop once the SQLite file is found gone (health.go).
 func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := db.runTx(ctx, fn)
@@ -262,17 +322,23 @@ func (db *DB) runTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.committer != nil {
 		return db.committer.submit(ctx, fn)
 	}
+	if err := db.fileGone(); err != nil {
+		return err
+	}
 	tx, err := db.BeginTx(ctx)
 	if err != nil {
-		return err
+		return db.noteWrite(err)
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return db.noteWrite(err)
 	}
 	err = tx.Commit()
+	if err == nil {
+		err = db.checkFile()
+	}
 	db.writeStmts.preparePending()
-	return err
+	return db.noteWrite(err)
 }
 
 // nextID hands out the next ID of a resource in a store. The upsert locks

@@ -1,16 +1,22 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -116,11 +122,54 @@ func constraintName(err error) string {
 	return ""
 }
 
-func openPostgres(dsn string) (*DB, error) {
-	pool, err := sql.Open("pgx", dsn)
+// isUnavailable reports a failure of the database itself, not of the
+// statement: the SQLite file cannot be written (disk full, read-only, I/O
+// error, cannot open, corrupt), PostgreSQL cannot be reached, is shutting
+// down, out of resources or read-only, and a statement past its deadline
+// (the statement timeout, or its wait for a connection). A client that
+// went away (context.Canceled) is none of these.
+func isUnavailable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn) {
+		return true
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff { // the primary code of an extended one
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN,
+			sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return true
+		}
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), // connection exception
+			strings.HasPrefix(pe.Code, "53"),                           // insufficient resources: disk full, too many connections
+			pe.Code == "57014",                                         // query_canceled: statement_timeout
+			pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", // shutting down, starting up
+			pe.Code == "25006": // read_only_sql_transaction: a standby
+			return true
+		}
+		return false
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// openPostgres opens a pool whose connections end any statement running
+// longer than timeout (0: no limit), so that no query can hold a
+// connection and its locks for long.
+func openPostgres(dsn string, timeout time.Duration) (*DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
 	}
+	if timeout > 0 {
+		cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
+	}
+	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(max(4, 4*runtime.GOMAXPROCS(0)))
 	pool.SetMaxIdleConns(max(4, 4*runtime.GOMAXPROCS(0)))
 	return &DB{dialect: postgresDialect, write: pool, read: pool}, nil
@@ -150,7 +199,11 @@ func openSQLite(dsn string) (*DB, error) {
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
-	read, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	// Readers open the file that is there and never create one: a reader
+	// connecting after the file was deleted fails (SQLITE_CANTOPEN) instead
+	// of answering from a new empty database.
+	readOnly := base + "&_pragma=query_only(1)&mode=rw"
+	read, err := sql.Open("sqlite", readOnly)
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
@@ -159,5 +212,15 @@ func openSQLite(dsn string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	return &DB{dialect: sqliteDialect, write: write, read: read}, nil
+	// One connection, kept open, for readiness probes (health.go).
+	probe, err := sql.Open("sqlite", readOnly)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
+	}
+	probe.SetMaxOpenConns(1)
+	probe.SetMaxIdleConns(1)
+	probe.SetConnMaxLifetime(0)
+	return &DB{dialect: sqliteDialect, write: write, read: read, probe: probe, path: path}, nil
 }

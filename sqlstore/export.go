@@ -74,6 +74,14 @@ func (db *DB) beginSnapshot(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: begin snapshot: %w", err)
 	}
+	if db.dialect == postgresDialect {
+		// An export reads a whole store, as fast as its client takes it:
+		// the statement timeout of requests does not apply.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("sqlstore: lift statement timeout for a snapshot: %w", err)
+		}
+	}
 	return &Tx{q: tx, sqlTx: tx, dialect: db.dialect, now: db.now()}, nil
 }
 

@@ -20,19 +20,19 @@ func NewGroupService(db *DB) *GroupService { return &GroupService{db: db} }
 
 // FindGroupByID implements customersd.GroupService.
 func (s *GroupService) FindGroupByID(ctx context.Context, store customersd.StoreID, id int64) (*customersd.Group, error) {
-	return findGroupByID(ctx, s.db.reader(), store, id)
+	return findGroupByID(ctx, s.db.storeReader(store), store, id)
 }
 
 // FindGroups implements customersd.GroupService.
 func (s *GroupService) FindGroups(ctx context.Context, store customersd.StoreID, f customersd.GroupFilter) ([]*customersd.Group, error) {
-	return findGroups(ctx, s.db.reader(), store, f)
+	return findGroups(ctx, s.db.storeReader(store), store, f)
 }
 
 // CountGroups implements customersd.GroupService.
 func (s *GroupService) CountGroups(ctx context.Context, store customersd.StoreID, f customersd.GroupFilter) (int64, error) {
 	where, args := groupWhere(store, f)
 	var n int64
-	if err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM customer_groups WHERE `+where, args...).Scan(&n); err != nil {
+	if err := s.db.storeReader(store).queryRow(ctx, `SELECT COUNT(*) FROM customer_groups WHERE `+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlstore: count groups of store %d: %w", store, err)
 	}
 	return n, nil

@@ -104,6 +104,11 @@ func (db *DB) lockMigrations(ctx context.Context, tx *Tx) error {
 	if db.dialect.lockMigrations == "" {
 		return nil
 	}
+	// A migration may build an index over millions of rows, and the lock
+	// waits for another node's: neither is bound by the statement timeout.
+	if _, err := tx.exec(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+		return fmt.Errorf("sqlstore: lift statement timeout for migrations: %w", err)
+	}
 	if _, err := tx.exec(ctx, db.dialect.lockMigrations); err != nil {
 		return fmt.Errorf("sqlstore: lock migrations: %w", err)
 	}

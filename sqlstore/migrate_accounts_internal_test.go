@@ -17,7 +17,7 @@ func TestMigration0003_ClientSecrets(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
 			dsn := internalDSN(t, dialect)
-			old, err := open(ctx, dsn, "0002_row_counts.sql")
+			old, err := open(ctx, dsn, Options{}, "0002_row_counts.sql")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -56,18 +56,23 @@ func pageClause(p customersd.Page) string {
 // queryAll runs query and scans each row with scan: the loop every find
 // function needs, with rows closed and rows.Err checked in one place.
 func queryAll[T any](ctx context.Context, tx *Tx, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := tx.query(ctx, query, args...)
+	ctx, done, err := tx.begin(ctx)
 	if err != nil {
 		return nil, err
+	}
+	defer done()
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, markUnavailable(err)
 	}
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
-			return nil, err
+			return nil, markUnavailable(err)
 		}
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	return out, markUnavailable(rows.Err())
 }

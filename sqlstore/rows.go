@@ -293,9 +293,14 @@ func (t *table[R]) insertEach(ctx context.Context, tx *Tx, section string, r *R,
 // a new V, which row wraps in the row type for reading. row may return the
 // same R each time, pointing at the V it is given.
 func findAll[R, V any](ctx context.Context, tx *Tx, cols columns[R], row func(*V) *R, query string, args ...any) ([]*V, error) {
-	rows, err := tx.query(ctx, query, args...)
+	ctx, done, err := tx.begin(ctx)
 	if err != nil {
 		return nil, err
+	}
+	defer done()
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, markUnavailable(err)
 	}
 	defer rows.Close()
 	var out []*V
@@ -304,32 +309,37 @@ func findAll[R, V any](ctx context.Context, tx *Tx, cols columns[R], row func(*V
 	for rows.Next() {
 		v := new(V)
 		if err := rows.Scan(cols.dests(row(v), dests[:0])...); err != nil {
-			return nil, err
+			return nil, markUnavailable(err)
 		}
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	return out, markUnavailable(rows.Err())
 }
 
 // scanEach runs query, which selects cols, and calls each after reading
 // every row into r. r's fields are overwritten row by row: each copies what
 // it keeps.
 func scanEach[R any](ctx context.Context, tx *Tx, cols columns[R], r *R, each func() error, query string, args ...any) error {
-	rows, err := tx.query(ctx, query, args...)
+	ctx, done, err := tx.begin(ctx)
 	if err != nil {
 		return err
+	}
+	defer done()
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return markUnavailable(err)
 	}
 	defer rows.Close()
 	dests := cols.dests(r, make([]any, 0, len(cols)))
 	for rows.Next() {
 		if err := rows.Scan(dests...); err != nil {
-			return err
+			return markUnavailable(err)
 		}
 		if err := each(); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	return markUnavailable(rows.Err())
 }
 
 // unixSeconds reads a time stored as Unix seconds.

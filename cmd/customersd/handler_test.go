@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,12 +25,18 @@ import (
 type opsServer struct {
 	*httptest.Server
 	db    *sqlstore.DB
+	path  string // of the SQLite file
 	token string
 }
 
 func newOpsServer(tb testing.TB) *opsServer {
 	tb.Helper()
-	db := sqlstoretest.Open(tb, "sqlite")
+	path := sqlstoretest.DSN(tb, "sqlite")
+	db, err := sqlstore.Open(context.Background(), path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
 	tenants := sqlstore.NewTenantService(db)
 	const token = "ops-token-0123456789"
 	if err := ensureStoreToken(context.Background(), tenants, "ops", customersd.APIAccountInput{
@@ -43,7 +52,7 @@ func newOpsServer(tb testing.TB) *opsServer {
 		api: gw.Mount(api.Surface()), ping: db.Ping, metrics: m, serveMetrics: true, logger: logger,
 	}))
 	tb.Cleanup(ts.Close)
-	return &opsServer{Server: ts, db: db, token: token}
+	return &opsServer{Server: ts, db: db, path: path, token: token}
 }
 
 func TestHealthz(t *testing.T) {
@@ -70,6 +79,46 @@ func TestReadyz(t *testing.T) {
 	if got, want := strings.TrimSpace(string(b)), `{"status":"unavailable"}`; got != want {
 		t.Fatalf("body=%s, want %s", got, want)
 	}
+}
+
+// TestReadyz_LongWrite: readiness reads on a connection of its own, so a
+// write transaction held open (a big delete, an import) does not make the
+// node look down.
+func TestReadyz_LongWrite(t *testing.T) {
+	t.Parallel()
+	s := newOpsServer(t)
+	s.db.SetGroupCommit(false) // BeginTx then holds the one writer connection
+	tx, err := s.db.BeginTx(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	mustCall(t, http.StatusOK, "GET", s.URL+"/readyz", "", nil)
+}
+
+// TestReadyz_FileDeleted: after rm customersd.db*, writes are refused
+// (each would be lost at restart) and the node is not ready.
+func TestReadyz_FileDeleted(t *testing.T) {
+	t.Parallel()
+	s := newOpsServer(t)
+	base := s.URL + "/stores/ops/v2/customers"
+	mustCall(t, http.StatusCreated, "POST", base, s.token,
+		map[string]string{"first_name": "Jane", "last_name": "Doe", "email": "jane@example.com"})
+	files, _ := filepath.Glob(s.path + "*")
+	for _, f := range files {
+		if err := os.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 5 {
+		code, b := call(t, "POST", base, s.token,
+			map[string]string{"first_name": "Jane", "last_name": "Doe", "email": fmt.Sprintf("jane%d@example.com", i)})
+		// 503 once the gateway maps customersd.ErrUnavailable; never a 2xx.
+		if code < 500 {
+			t.Fatalf("write %d after the delete: %d %s, want a refusal", i, code, b)
+		}
+	}
+	mustCall(t, http.StatusServiceUnavailable, "GET", s.URL+"/readyz", "", nil)
 }
 
 // TestMetrics checks that V2 requests are counted by route pattern and

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/customersd/customersd/sqlstore"
 )
@@ -97,8 +98,11 @@ type Config struct {
 	// DBMaxConns caps this node's database connections; 0 keeps
 	// sqlstore's default.
 	DBMaxConns int
-	LogFormat  string
-	BcryptCost int
+	// DBStatementTimeout bounds each database statement of a request
+	// (sqlstore.Options); 0: no bound.
+	DBStatementTimeout time.Duration
+	LogFormat          string
+	BcryptCost         int
 	// StoreHash and AccessToken (environment only) make sure a known store
 	// and token exist at start-up, for scripted test environments; ClientID
 	// and ClientSecret, when set, are that token's account's, so an app

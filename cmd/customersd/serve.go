@@ -53,6 +53,11 @@ func (c *ServeCommand) parse(args []string) error {
 		return fmt.Errorf("CUSTOMERSD_DB_MAX_CONNS: %w", err)
 	}
 	fs.IntVar(&cfg.DBMaxConns, "db-max-conns", maxConns, "most database connections this node opens; 0: 4 per CPU on PostgreSQL (env CUSTOMERSD_DB_MAX_CONNS)")
+	stmtTimeout, err := time.ParseDuration(envOr(c.Getenv, "CUSTOMERSD_DB_STATEMENT_TIMEOUT", sqlstore.DefaultStatementTimeout.String()))
+	if err != nil {
+		return fmt.Errorf("CUSTOMERSD_DB_STATEMENT_TIMEOUT: %w", err)
+	}
+	fs.DurationVar(&cfg.DBStatementTimeout, "db-statement-timeout", stmtTimeout, "longest a request's database statement may run before it fails with 503; 0: no limit (env CUSTOMERSD_DB_STATEMENT_TIMEOUT)")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr(c.Getenv, "CUSTOMERSD_LOG_FORMAT", "text"), "log format: text or json (env CUSTOMERSD_LOG_FORMAT)")
 	cost, err := strconv.Atoi(envOr(c.Getenv, "CUSTOMERSD_BCRYPT_COST", strconv.Itoa(password.DefaultCost)))
 	if err != nil {
@@ -77,6 +82,9 @@ func (c *ServeCommand) parse(args []string) error {
 func (cfg *Config) validate() error {
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", cfg.LogFormat)
+	}
+	if cfg.DBStatementTimeout < 0 {
+		return fmt.Errorf("--db-statement-timeout must be 0 (no limit) or more, not %s", cfg.DBStatementTimeout)
 	}
 	if cfg.DBMaxConns < 0 {
 		return fmt.Errorf("--db-max-conns must be 0 (the default) or more, not %d", cfg.DBMaxConns)
@@ -128,11 +136,12 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	logger := c.logger()
-	db, err := openDB(ctx, c.Config.Database)
+	db, err := sqlstore.OpenWithOptions(ctx, c.Config.Database, sqlstore.Options{StatementTimeout: c.Config.DBStatementTimeout})
 	if err != nil {
-		return err
+		return fmt.Errorf("open database: %w", err)
 	}
 	defer db.Close()
+	db.Logger = logger
 	db.SetMaxOpenConns(c.Config.DBMaxConns)
 
 	tenants := sqlstore.NewTenantService(db)

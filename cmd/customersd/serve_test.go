@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/customersd/customersd/internal/logbuf"
 	"github.com/customersd/customersd/sqlstore"
 )
 
@@ -187,5 +188,34 @@ func TestServe_DBMaxConns(t *testing.T) {
 		if !hasLine(string(b), line) {
 			t.Errorf("no line %s", line)
 		}
+	}
+}
+
+// TestServe_DBStatementTimeout checks that --db-statement-timeout and its
+// environment twin set the bound sqlstore gets (sqlstore's tests check what
+// it does), with a default, and that a negative one is refused.
+func TestServe_DBStatementTimeout(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want time.Duration
+	}{
+		{"default", nil, nil, sqlstore.DefaultStatementTimeout},
+		{"flag", nil, []string{"--db-statement-timeout", "250ms"}, 250 * time.Millisecond},
+		{"env", map[string]string{"CUSTOMERSD_DB_STATEMENT_TIMEOUT": "2s"}, nil, 2 * time.Second},
+		{"off", nil, []string{"--db-statement-timeout", "0"}, 0},
+	} {
+		c := &ServeCommand{Main: &Main{Stdout: &logbuf.Buffer{}, Stderr: &logbuf.Buffer{}, Getenv: func(k string) string { return tt.env[k] }}}
+		if err := c.parse(tt.args); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got := c.Config.DBStatementTimeout; got != tt.want {
+			t.Errorf("%s: statement timeout %s, want %s", tt.name, got, tt.want)
+		}
+	}
+	if err := runServe(t, nil, "--db-statement-timeout", "-1s"); err == nil || !strings.Contains(err.Error(), "--db-statement-timeout") {
+		t.Fatalf("a negative --db-statement-timeout: %v, want a refusal naming the flag", err)
 	}
 }
