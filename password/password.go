@@ -16,6 +16,9 @@ const DefaultCost = 10
 // Hasher hashes passwords at a fixed cost. Tests use bcrypt.MinCost to stay fast.
 type Hasher struct {
 	Cost int
+	// Gate bounds the node's bcrypt work of HashFor and VerifyFor; nil
+	// leaves it unbounded.
+	Gate *Gate
 }
 
 // Hash returns a salted bcrypt hash of p.

@@ -53,7 +53,7 @@ func (s *CustomerService) CreateCustomer(ctx context.Context, store customersd.S
 	}
 	// Hash before the transaction: bcrypt is slow on purpose, and the
 	// write lock must not wait for it.
-	hash, err := s.hashPassword(in)
+	hash, err := s.hashPassword(ctx, store, in)
 	if err != nil {
 		return nil, err
 	}
@@ -74,11 +74,11 @@ func (s *CustomerService) CreateCustomer(ctx context.Context, store customersd.S
 	return c, nil
 }
 
-func (s *CustomerService) hashPassword(in *customersd.CustomerInput) (sql.NullString, error) {
+func (s *CustomerService) hashPassword(ctx context.Context, store customersd.StoreID, in *customersd.CustomerInput) (sql.NullString, error) {
 	if in.Password == nil {
 		return sql.NullString{}, nil
 	}
-	h, err := s.hasher.Hash(*in.Password)
+	h, err := s.hasher.HashFor(ctx, store, *in.Password)
 	if err != nil {
 		return sql.NullString{}, err
 	}
@@ -114,7 +114,7 @@ func (s *CustomerService) UpdateCustomer(ctx context.Context, store customersd.S
 	if err := in.ValidateUpdate(); err != nil {
 		return nil, err
 	}
-	hash, err := s.hashPassword(in)
+	hash, err := s.hashPassword(ctx, store, in)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +172,7 @@ func (s *CustomerService) ValidatePassword(ctx context.Context, store customersd
 	} else if err != nil {
 		return false, fmt.Errorf("sqlstore: read password of customer %d of store %d: %w", id, store, err)
 	}
-	return password.Verify(hash.String, pw)
+	return s.hasher.VerifyFor(ctx, store, hash.String, pw)
 }
 
 func findCustomerByID(ctx context.Context, tx *Tx, store customersd.StoreID, id int64) (*customersd.Customer, error) {
