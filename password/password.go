@@ -30,6 +30,9 @@ var ErrCost = fmt.Errorf("password: bcrypt cost outside %d..%d", MinCost, MaxCos
 // Hasher hashes passwords at a fixed cost. Tests use bcrypt.MinCost to stay fast.
 type Hasher struct {
 	Cost int
+	// Gate bounds the node's bcrypt work of HashFor and VerifyFor; nil
+	// leaves it unbounded.
+	Gate *Gate
 }
 
 // Hash returns a salted bcrypt hash of p.

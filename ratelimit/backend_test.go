@@ -62,3 +62,38 @@ func TestBackend_Peek(t *testing.T) {
 		}
 	})
 }
+
+func TestBackend_Decr(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b ratelimit.Backend) {
+		ctx := context.Background()
+		peek := func(wantCount int64) {
+			t.Helper()
+			n, reset, err := b.Peek(ctx, "k")
+			if err != nil || n != wantCount || (n == 0) != (reset == 0) {
+				t.Fatalf("Peek=%d, %v, %v, want %d and a window only when counting", n, reset, err, wantCount)
+			}
+		}
+		// A key without a window stays without one: no negative counts.
+		if err := b.Decr(ctx, "k"); err != nil {
+			t.Fatal(err)
+		}
+		peek(0)
+		for range 2 {
+			if _, _, err := b.Incr(ctx, "k", time.Minute); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Decr(ctx, "k"); err != nil {
+			t.Fatal(err)
+		}
+		peek(1)
+		// At zero the window goes: the next Incr starts a new one.
+		if err := b.Decr(ctx, "k"); err != nil {
+			t.Fatal(err)
+		}
+		peek(0)
+		if n, _, err := b.Incr(ctx, "k", time.Minute); err != nil || n != 1 {
+			t.Fatalf("Incr after the count went to zero=%d, %v, want 1", n, err)
+		}
+	})
+}

@@ -54,6 +54,16 @@ func (b *Breaker) Peek(ctx context.Context, key string) (int64, time.Duration, e
 	return count, reset, err
 }
 
+// Decr implements Backend.
+func (b *Breaker) Decr(ctx context.Context, key string) error {
+	if !b.allow() {
+		return ErrBackendSkipped
+	}
+	err := b.Backend.Decr(ctx, key)
+	b.record(err)
+	return err
+}
+
 // allow reports whether to call the backend: always while closed; once the
 // cool-down is over, for the one caller that wins the right to probe (it
 // pushes the deadline on, so the others keep skipping while it waits).

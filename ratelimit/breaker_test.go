@@ -33,6 +33,14 @@ func (f *flakyBackend) Peek(ctx context.Context, key string) (int64, time.Durati
 	return 1, time.Second, nil
 }
 
+func (f *flakyBackend) Decr(ctx context.Context, key string) error {
+	f.calls++
+	if f.down {
+		return errDown
+	}
+	return nil
+}
+
 func TestBreaker(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -122,3 +130,5 @@ func (s *blockingBackend) Incr(ctx context.Context, key string, window time.Dura
 func (s *blockingBackend) Peek(ctx context.Context, key string) (int64, time.Duration, error) {
 	return 0, 0, nil
 }
+
+func (s *blockingBackend) Decr(ctx context.Context, key string) error { return nil }

@@ -44,18 +44,33 @@ type Limiter struct {
 // quotas apart (e.g. "store:42" and "store:42:validate"), since a key's count
 // is shared by whoever uses it.
 func (l *Limiter) Allow(ctx context.Context, key string, q customersd.Quota) Decision {
+	d, _ := l.take(ctx, key, q)
+	return d
+}
+
+// take is Allow, also telling whether the request was counted, and so
+// whether there is a count to give back.
+func (l *Limiter) take(ctx context.Context, key string, q customersd.Quota) (d Decision, counted bool) {
 	count, reset, err := l.backend().Incr(ctx, key, q.Window)
 	if err != nil {
 		l.report(err)
 		// Headers as if the window were untouched: the count is unknown, and
 		// a client must not back off because our Redis is down.
-		return Decision{Allowed: true, Quota: q, Remaining: q.Requests, ResetAfter: q.Window}
+		return Decision{Allowed: true, Quota: q, Remaining: q.Requests, ResetAfter: q.Window}, false
 	}
 	return Decision{
 		Allowed:    count <= int64(q.Requests),
 		Quota:      q,
 		Remaining:  int(max(int64(q.Requests)-count, 0)),
 		ResetAfter: min(max(reset, 0), q.Window),
+	}, true
+}
+
+// giveBack is Backend.Decr with the Limiter's error reporting: it undoes a
+// count that take made.
+func (l *Limiter) giveBack(ctx context.Context, key string) {
+	if err := l.backend().Decr(ctx, key); err != nil {
+		l.report(err)
 	}
 }
 

@@ -47,6 +47,8 @@ func (b failingBackend) Peek(context.Context, string) (int64, time.Duration, err
 	return 0, 0, b.err
 }
 
+func (b failingBackend) Decr(context.Context, string) error { return b.err }
+
 func TestLimiter_Allow(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()

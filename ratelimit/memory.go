@@ -75,6 +75,24 @@ func (m *Memory) Peek(ctx context.Context, key string) (int64, time.Duration, er
 	return w.count, w.end.Sub(now), nil
 }
 
+// Decr implements Backend. It never fails.
+func (m *Memory) Decr(ctx context.Context, key string) error {
+	now := m.now()
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w, ok := m.windows[key]
+	switch {
+	case !ok:
+	case !now.Before(w.end) || w.count <= 1:
+		delete(m.windows, key)
+	default:
+		w.count--
+		m.windows[key] = w
+	}
+	return nil
+}
+
 func (m *Memory) now() time.Time {
 	if m.Now != nil {
 		return m.Now()

@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/customersd/customersd"
@@ -22,10 +23,12 @@ const (
 // until the window that began at its first failure ends, whatever password
 // comes next.
 //
-// Locked and Fail are two steps, so concurrent attempts on one key may each
-// pass Locked before any records its failure; the overshoot is bounded by
-// the requests in flight. Cap validations per store as well, with
-// Limiter.Allow on a key of its own (e.g. "store:42:validate").
+// An attempt is counted before its password is tested (Reserve) and given
+// back when it turns out not to be a failure, so concurrent attempts cannot
+// all slip past the lock before any failure is recorded: at most MaxFailures
+// passwords of a key are ever tested in a window, however many arrive at
+// once. Cap validations per store as well, with Limiter.Allow on a key of its
+// own (e.g. "store:42:validate").
 //
 // Like Limiter, the guard fails open: while the backend is down, nothing is
 // locked.
@@ -50,14 +53,29 @@ func (g *PasswordGuard) Locked(ctx context.Context, key string) (locked bool, re
 	return true, reset
 }
 
-// Fail records a failed validation for key and reports whether key is now
-// locked, and for how long.
-func (g *PasswordGuard) Fail(ctx context.Context, key string) (locked bool, resetAfter time.Duration) {
-	d := g.Limiter.Allow(ctx, passwordKey(key), g.quota())
-	if d.Remaining > 0 {
-		return false, 0
+// Reserve takes one of key's attempts before a password is tested, or
+// returns a *LimitError when key is locked or its remaining attempts are all
+// in flight. A reserved attempt counts as a failure unless refund is called:
+// call it when the password was right, or when none was tested (an unknown
+// customer, an error). refund is safe to call more than once.
+func (g *PasswordGuard) Reserve(ctx context.Context, key string) (refund func(), err error) {
+	k := passwordKey(key)
+	d, counted := g.Limiter.take(ctx, k, g.quota())
+	if !counted {
+		return func() {}, nil // fail open: nothing was counted, nothing to give back
 	}
-	return true, d.ResetAfter
+	if !d.Allowed {
+		// Give the count back at once: refused attempts must not pile up and
+		// hold the lock after the attempts in flight turn out right.
+		g.Limiter.giveBack(ctx, k)
+		return func() {}, &LimitError{RetryAfter: d.ResetAfter}
+	}
+	var refunded atomic.Bool
+	return func() {
+		if !refunded.Swap(true) {
+			g.Limiter.giveBack(ctx, k)
+		}
+	}, nil
 }
 
 func (g *PasswordGuard) quota() customersd.Quota {

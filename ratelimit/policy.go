@@ -117,8 +117,11 @@ func (p *Policy) Acquire(st *customersd.Store) (release func(), err error) {
 //   - the store's cap on validations: every attempt counts, on any customer;
 //   - the customer's lock: after MaxPasswordFailures answers of false in a
 //     window, every attempt is refused until the window ends, the right
-//     password included, so a lock reveals nothing about the password;
-//   - the check itself; a false answer is recorded as a failure.
+//     password included, so a lock reveals nothing about the password. The
+//     attempt is counted as a failure before check runs and given back
+//     unless check answers false, so concurrent guesses cannot all pass the
+//     lock before the first failure is recorded;
+//   - the check itself.
 //
 // A refusal is a *LimitError. An error of check (an unknown customer)
 // records no failure: no password was tested. A locked customer is refused
@@ -134,12 +137,13 @@ func (p *Policy) CheckPassword(ctx context.Context, st *customersd.Store, custom
 		return false, &LimitError{RetryAfter: d.ResetAfter}
 	}
 	key := storeKey(st.ID) + ":" + strconv.FormatInt(customer, 10)
-	if locked, reset := p.guard.Locked(ctx, key); locked {
-		return false, &LimitError{RetryAfter: reset}
+	refund, err := p.guard.Reserve(ctx, key)
+	if err != nil {
+		return false, err
 	}
 	ok, err := check()
-	if err == nil && !ok {
-		p.guard.Fail(ctx, key)
+	if err != nil || ok {
+		refund()
 	}
 	return ok, err
 }

@@ -47,4 +47,9 @@ type Backend interface {
 	// Peek returns key's count and the time left in its window without
 	// changing them: zero and zero when the key has no current window.
 	Peek(ctx context.Context, key string) (count int64, resetAfter time.Duration, err error)
+	// Decr takes one from key's count in its current window, giving back a
+	// count taken by Incr. It never goes below zero, and it deletes a key
+	// whose count reaches zero, so that the next Incr starts a new window.
+	// A key without a current window is left alone.
+	Decr(ctx context.Context, key string) error
 }

@@ -59,6 +59,22 @@ end
 return {tonumber(n), redis.call('PTTL', KEYS[1])}
 `)
 
+// decrScript gives back one count without ever creating a key: a bare DECR
+// on a key that has just expired would leave -1 with no expiry, a counter
+// that never resets. At one it deletes the key, so that the next INCR starts
+// a new window.
+var decrScript = redis.NewScript(`
+local n = tonumber(redis.call('GET', KEYS[1]))
+if not n then
+	return 0
+end
+if n <= 1 then
+	redis.call('DEL', KEYS[1])
+	return 0
+end
+return redis.call('DECR', KEYS[1])
+`)
+
 // Incr implements Backend with one script call (EVALSHA, falling back to
 // EVAL after a script cache flush).
 func (r *Redis) Incr(ctx context.Context, key string, window time.Duration) (int64, time.Duration, error) {
@@ -81,6 +97,14 @@ func (r *Redis) Peek(ctx context.Context, key string) (int64, time.Duration, err
 		return 0, 0, fmt.Errorf("ratelimit: redis peek %q: %w", key, err)
 	}
 	return count, reset, nil
+}
+
+// Decr implements Backend with one script call.
+func (r *Redis) Decr(ctx context.Context, key string) error {
+	if err := decrScript.Run(ctx, r.client, []string{r.prefix + key}).Err(); err != nil {
+		return fmt.Errorf("ratelimit: redis decr %q: %w", key, err)
+	}
+	return nil
 }
 
 // run runs a script that returns {count, pttl} and converts the PTTL, which

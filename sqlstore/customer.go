@@ -54,7 +54,7 @@ func (s *CustomerService) CreateCustomer(ctx context.Context, store customersd.S
 	}
 	// Hash before the transaction: bcrypt is slow on purpose, and the
 	// write lock must not wait for it.
-	hash, err := s.hashPassword(in)
+	hash, err := s.hashPassword(ctx, store, in)
 	if err != nil {
 		return nil, err
 	}
@@ -80,13 +80,13 @@ func (s *CustomerService) CreateCustomer(ctx context.Context, store customersd.S
 	return c, nil
 }
 
-func (s *CustomerService) hashPassword(in *customersd.CustomerInput) (sql.NullString, error) {
+func (s *CustomerService) hashPassword(ctx context.Context, store customersd.StoreID, in *customersd.CustomerInput) (sql.NullString, error) {
 	if in.Password == nil {
 		return sql.NullString{}, nil
 	}
-	h, err := s.hasher.Hash(*in.Password)
+	h, err := s.hasher.HashFor(ctx, int64(store), *in.Password)
 	if err != nil {
-		return sql.NullString{}, err
+		return sql.NullString{}, overloaded(err)
 	}
 	return sql.NullString{String: h, Valid: true}, nil
 }
@@ -117,7 +117,7 @@ func (s *CustomerService) UpdateCustomer(ctx context.Context, store customersd.S
 	if err := in.ValidateUpdate(); err != nil {
 		return nil, err
 	}
-	hash, err := s.hashPassword(in)
+	hash, err := s.hashPassword(ctx, store, in)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +238,17 @@ func (s *CustomerService) ValidatePassword(ctx context.Context, store customersd
 	} else if err != nil {
 		return false, fmt.Errorf("sqlstore: read password of customer %d of store %d: %w", id, store, err)
 	}
-	return password.Verify(hash.String, pw)
+	ok, err := s.hasher.VerifyFor(ctx, int64(store), hash.String, pw)
+	return ok, overloaded(err)
+}
+
+// overloaded marks the bcrypt gate's refusal as what it is to a client: the
+// node has no room for the work now (a 503 with Retry-After), not a bug.
+func overloaded(err error) error {
+	if errors.Is(err, password.ErrBusy) {
+		return fmt.Errorf("sqlstore: %w: %w", customersd.ErrUnavailable, err)
+	}
+	return err
 }
 
 func findCustomerByID(ctx context.Context, tx *Tx, store customersd.StoreID, id int64) (*customersd.Customer, error) {

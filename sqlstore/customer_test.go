@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -155,6 +156,63 @@ func TestCustomerService_ValidatePassword(t *testing.T) {
 		}
 		if _, err := s.ValidatePassword(ctx, store, 99, "x"); customersd.ErrorCode(err) != customersd.ENOTFOUND {
 			t.Errorf("unknown customer: %v", err)
+		}
+	})
+}
+
+// TestCustomerService_BcryptGate: hashing and checking passwords go through
+// the hasher's gate as work of their store, so a store whose queue is full
+// is answered ErrUnavailable at once, while the calls it queued wait for the
+// slot and then succeed.
+func TestCustomerService_BcryptGate(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		gate := password.NewGate(1) // queues 2 calls per store
+		s := sqlstore.NewCustomerService(db, password.Hasher{Cost: bcrypt.MinCost, Gate: gate})
+		other, store := mustCreateStore(t, db, "a"), mustCreateStore(t, db, "b")
+		in := newInput("jane@example.com")
+		in.Password = ptr("secret123")
+		c, err := s.CreateCustomer(ctx, store, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// Another store holds the only slot.
+		hold, held, freed := make(chan struct{}), make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(freed)
+			gate.Do(ctx, int64(other), func() { close(held); <-hold })
+		}()
+		<-held
+
+		// Three calls of the store: two queue, one is refused. Nothing can
+		// finish while the slot is held, so the first answer is the refusal.
+		calls := []func() error{
+			func() error { _, err := s.ValidatePassword(ctx, store, c.ID, "secret123"); return err },
+			func() error {
+				_, err := s.UpdateCustomer(ctx, store, c.ID, &customersd.CustomerInput{Password: ptr("secret456")})
+				return err
+			},
+			func() error {
+				in := newInput("joe@example.com")
+				in.Password = ptr("secret789")
+				_, err := s.CreateCustomer(ctx, store, in)
+				return err
+			},
+		}
+		errc := make(chan error, len(calls))
+		for _, call := range calls {
+			go func() { errc <- call() }()
+		}
+		if err := <-errc; !errors.Is(err, customersd.ErrUnavailable) {
+			t.Fatalf("first answer with the store's queue full: %v, want an ErrUnavailable", err)
+		}
+		close(hold)
+		<-freed
+		for range len(calls) - 1 {
+			if err := <-errc; err != nil {
+				t.Errorf("a queued call: %v", err)
+			}
 		}
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -21,7 +20,7 @@ func (s *ExportService) Import(ctx context.Context, store customersd.StoreID, do
 	}
 	// bcrypt is slow on purpose; hashing before the transaction keeps the
 	// write lock free meanwhile.
-	hashes, err := s.hashPasswords(ctx, doc.Customers)
+	hashes, err := s.hashPasswords(ctx, store, doc.Customers)
 	if err != nil {
 		return err
 	}
@@ -66,8 +65,9 @@ const analyzeAfterRows = 10000
 
 // hashPasswords returns the stored password hash of each customer: the document's
 // hash, a fresh hash of its plain password, or NULL. Plain passwords are
-// hashed on every core: at the default cost each takes tens of milliseconds.
-func (s *ExportService) hashPasswords(ctx context.Context, cs []customersd.DocumentCustomer) ([]sql.NullString, error) {
+// hashed on as many cores as the hasher's gate lets the node use for bcrypt:
+// at the default cost each takes tens of milliseconds.
+func (s *ExportService) hashPasswords(ctx context.Context, store customersd.StoreID, cs []customersd.DocumentCustomer) ([]sql.NullString, error) {
 	out := make([]sql.NullString, len(cs))
 	todo := make(chan int, len(cs))
 	for i, c := range cs {
@@ -84,16 +84,16 @@ func (s *ExportService) hashPasswords(ctx context.Context, cs []customersd.Docum
 		mu       sync.Mutex
 		firstErr error
 	)
-	for range min(len(todo), runtime.GOMAXPROCS(0)) {
+	for range min(len(todo), s.hasher.Gate.Slots()) {
 		wg.Go(func() {
 			for i := range todo {
 				if ctx.Err() != nil {
 					return
 				}
-				h, err := s.hasher.Hash(cs[i].Password)
+				h, err := s.hasher.HashFor(ctx, int64(store), cs[i].Password)
 				if err != nil {
 					mu.Lock()
-					firstErr = cmpOr(firstErr, fmt.Errorf("sqlstore: hash password of customers[%d]: %w", i, err))
+					firstErr = cmpOr(firstErr, overloaded(fmt.Errorf("sqlstore: hash password of customers[%d]: %w", i, err)))
 					mu.Unlock()
 					return
 				}

@@ -46,13 +46,13 @@ func (c *ServeCommand) adminEnv(cfg *AdminConfig) {
 
 // adminSurface is the admin API, to be mounted at /admin/. It is always
 // mounted: without a token the gateway answers 404 to every admin path.
-func (c *ServeCommand) adminSurface(db *sqlstore.DB, tenants *sqlstore.TenantService, logger *slog.Logger) *gateway.Surface {
+func (c *ServeCommand) adminSurface(db *sqlstore.DB, tenants *sqlstore.TenantService, hasher password.Hasher, logger *slog.Logger) *gateway.Surface {
 	if c.Config.Admin.Token != "" {
 		logger.Info("admin API enabled", slog.String("path", "/admin/v1"))
 	}
 	s := &admin.Server{
 		Tenants:  tenants,
-		Exporter: sqlstore.NewExportService(db, password.Hasher{Cost: c.Config.BcryptCost}),
+		Exporter: sqlstore.NewExportService(db, hasher),
 	}
 	return s.Surface()
 }

@@ -103,6 +103,9 @@ type Config struct {
 	DBStatementTimeout time.Duration
 	LogFormat          string
 	BcryptCost         int
+	// BcryptConcurrency is the bcrypt work the node runs at once, shared
+	// fairly between stores; 0 means password.DefaultConcurrency.
+	BcryptConcurrency int
 	// StoreHash and AccessToken (environment only) make sure a known store
 	// and token exist at start-up, for scripted test environments; ClientID
 	// and ClientSecret, when set, are that token's account's, so an app

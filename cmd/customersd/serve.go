@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -64,6 +65,11 @@ func (c *ServeCommand) parse(args []string) error {
 		return fmt.Errorf("CUSTOMERSD_BCRYPT_COST: %w", err)
 	}
 	fs.IntVar(&cfg.BcryptCost, "bcrypt-cost", cost, "bcrypt cost of customer passwords (env CUSTOMERSD_BCRYPT_COST)")
+	bcryptConc, err := strconv.Atoi(envOr(c.Getenv, "CUSTOMERSD_BCRYPT_CONCURRENCY", "0"))
+	if err != nil {
+		return fmt.Errorf("CUSTOMERSD_BCRYPT_CONCURRENCY: %w", err)
+	}
+	fs.IntVar(&cfg.BcryptConcurrency, "bcrypt-concurrency", bcryptConc, "password hashes and checks the node runs at once, shared fairly between stores; 0: one less than the CPUs, at least 1 (env CUSTOMERSD_BCRYPT_CONCURRENCY)")
 	if err := c.rateLimitFlags(fs, &cfg.RateLimit); err != nil {
 		return err
 	}
@@ -91,6 +97,9 @@ func (cfg *Config) validate() error {
 	}
 	if cfg.BcryptCost < password.MinCost || cfg.BcryptCost > password.MaxCost {
 		return fmt.Errorf("--bcrypt-cost must be between %d and %d, not %d", password.MinCost, password.MaxCost, cfg.BcryptCost)
+	}
+	if cfg.BcryptConcurrency < 0 {
+		return fmt.Errorf("--bcrypt-concurrency must be 0 (the default) or more, not %d", cfg.BcryptConcurrency)
 	}
 	if err := cfg.validateStartStore(); err != nil {
 		return err
@@ -186,8 +195,11 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		Logger:     logger,
 		Observe:    m.ObserveRequest,
 	}
+	// One gate for every service that hashes or checks a store's password,
+	// so the bound is the node's.
+	hasher := password.Hasher{Cost: c.Config.BcryptCost, Gate: password.NewGate(cmp.Or(c.Config.BcryptConcurrency, password.DefaultConcurrency()))}
 	api := &v2.Server{
-		Customers: sqlstore.NewCustomerService(db, password.Hasher{Cost: c.Config.BcryptCost}),
+		Customers: sqlstore.NewCustomerService(db, hasher),
 		Addresses: sqlstore.NewAddressService(db),
 		Groups:    sqlstore.NewGroupService(db),
 		RateLimit: limits,
@@ -198,7 +210,7 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		metrics:      m,
 		serveMetrics: c.Config.MetricsAddr == "",
 		logger:       logger,
-		admin:        gw.Mount(c.adminSurface(db, tenants, logger)),
+		admin:        gw.Mount(c.adminSurface(db, tenants, hasher, logger)),
 	})
 	servers := []served{{srv: c.newHTTPServer(logger, h), ln: ln}}
 	if c.Config.MetricsAddr == "" {
