@@ -7,7 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-
 )
 
 // waitFor yields until cond, read under g.mu, holds: the gate's goroutines
