@@ -171,11 +171,12 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		return nil, err
 	}
 	gw := &gateway.Gateway{
-		Tenants:    tenants,
-		RateLimit:  limits,
-		AdminToken: c.Config.Admin.Token,
-		Logger:     logger,
-		Observe:    m.ObserveRequest,
+		Tenants:     tenants,
+		RateLimit:   limits,
+		AdminToken:  c.Config.Admin.Token,
+		Logger:      logger,
+		Observe:     m.ObserveRequest,
+		Unavailable: sqlstore.IsUnavailable,
 	}
 	api := &v2.Server{
 		Customers: sqlstore.NewCustomerService(db, password.Hasher{Cost: c.Config.BcryptCost}),
