@@ -97,6 +97,9 @@ type Config struct {
 	// DBMaxConns caps this node's database connections; 0 keeps
 	// sqlstore's default.
 	DBMaxConns int
+	// MaxConns caps the client connections of Addr (connlimit.go); 0
+	// derives it from the file-descriptor limit.
+	MaxConns   int
 	LogFormat  string
 	BcryptCost int
 	// StoreHash and AccessToken (environment only) make sure a known store

@@ -53,6 +53,11 @@ func (c *ServeCommand) parse(args []string) error {
 		return fmt.Errorf("CUSTOMERSD_DB_MAX_CONNS: %w", err)
 	}
 	fs.IntVar(&cfg.DBMaxConns, "db-max-conns", maxConns, "most database connections this node opens; 0: 4 per CPU on PostgreSQL (env CUSTOMERSD_DB_MAX_CONNS)")
+	maxClientConns, err := strconv.Atoi(envOr(c.Getenv, "CUSTOMERSD_MAX_CONNS", "0"))
+	if err != nil {
+		return fmt.Errorf("CUSTOMERSD_MAX_CONNS: %w", err)
+	}
+	fs.IntVar(&cfg.MaxConns, "max-conns", maxClientConns, "most client connections held open; at the cap the longest-idle one is closed for a new one; 0: the file limit less a reserve, at most 10000 (env CUSTOMERSD_MAX_CONNS)")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr(c.Getenv, "CUSTOMERSD_LOG_FORMAT", "text"), "log format: text or json (env CUSTOMERSD_LOG_FORMAT)")
 	cost, err := strconv.Atoi(envOr(c.Getenv, "CUSTOMERSD_BCRYPT_COST", strconv.Itoa(password.DefaultCost)))
 	if err != nil {
@@ -80,6 +85,9 @@ func (cfg *Config) validate() error {
 	}
 	if cfg.DBMaxConns < 0 {
 		return fmt.Errorf("--db-max-conns must be 0 (the default) or more, not %d", cfg.DBMaxConns)
+	}
+	if cfg.MaxConns < 0 {
+		return fmt.Errorf("--max-conns must be 0 (the default) or more, not %d", cfg.MaxConns)
 	}
 	if cfg.BcryptCost < 4 || cfg.BcryptCost > 31 {
 		return fmt.Errorf("--bcrypt-cost must be between 4 and 31, not %d", cfg.BcryptCost)
@@ -154,7 +162,8 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	for _, s := range servers[1:] {
 		defer s.ln.Close()
 	}
-	logger.Info("customersd listening", slog.String("addr", ln.Addr().String()), slog.String("database", db.Dialect()))
+	logger.Info("customersd listening", slog.String("addr", ln.Addr().String()), slog.String("database", db.Dialect()),
+		slog.Int("max_conns", c.maxConns()))
 	if c.Ready != nil {
 		c.Ready(ln.Addr().String())
 	}
@@ -192,7 +201,10 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		logger:       logger,
 		admin:        gw.Mount(c.adminSurface(db, tenants, logger)),
 	})
-	servers := []served{{srv: c.newHTTPServer(logger, h), ln: ln}}
+	limited := newConnLimiter(ln, c.maxConns(), logger)
+	srv := c.newHTTPServer(logger, h)
+	srv.ConnState = limited.connState
+	servers := []served{{srv: srv, ln: limited}}
 	if c.Config.MetricsAddr == "" {
 		return servers, nil
 	}
@@ -202,6 +214,14 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 	}
 	logger.Info("customersd metrics listening", slog.String("addr", mln.Addr().String()))
 	return append(servers, served{srv: c.newHTTPServer(logger, newMetricsHandler(m)), ln: mln}), nil
+}
+
+// maxConns is --max-conns, or the default derived from the file limit.
+func (c *ServeCommand) maxConns() int {
+	if c.Config.MaxConns > 0 {
+		return c.Config.MaxConns
+	}
+	return defaultMaxConns(fileLimit())
 }
 
 func (c *ServeCommand) newHTTPServer(logger *slog.Logger, h http.Handler) *http.Server {
