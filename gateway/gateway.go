@@ -50,6 +50,10 @@ type Gateway struct {
 	// (sqlstore.IsUnavailable) rather than a bug. Errors wrapping
 	// customersd.ErrUnavailable are outages whether it is set or not.
 	Unavailable func(error) bool
+	// PublicURL, when set, is the URL the links in response bodies start
+	// with, whatever the request's Host and X-Forwarded-Proto say
+	// (ParsePublicURL checks it); see BaseURL.
+	PublicURL string
 
 	outages outageLog
 }
@@ -186,7 +190,7 @@ type pipeline struct {
 
 func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	info := &Info{ID: requestIDOf(r)}
+	info := &Info{ID: requestIDOf(r), publicURL: p.g.PublicURL}
 	// Set directly, not through Set: BEHAVIOR.md spells it X-Request-ID, and
 	// Set would send the canonical X-Request-Id to clients that match names exactly.
 	w.Header()["X-Request-ID"] = []string{info.ID}

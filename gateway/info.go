@@ -28,6 +28,8 @@ type Info struct {
 	// the authentication; unavailable: a backend outage failed the
 	// request; clientClosed: the client went away before an answer.
 	served, unavailable, clientClosed bool
+	// publicURL is the gateway's PublicURL, for BaseURL.
+	publicURL string
 }
 
 type infoKey struct{}

@@ -99,7 +99,10 @@ type Config struct {
 	DBMaxConns int
 	// MaxConns caps the client connections of Addr (connlimit.go); 0
 	// derives it from the file-descriptor limit.
-	MaxConns   int
+	MaxConns int
+	// PublicURL, when set, starts the links in response bodies, instead of
+	// the request's Host (gateway.BaseURL).
+	PublicURL  string
 	LogFormat  string
 	BcryptCost int
 	// StoreHash and AccessToken (environment only) make sure a known store

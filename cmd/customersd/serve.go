@@ -53,6 +53,7 @@ func (c *ServeCommand) parse(args []string) error {
 		return fmt.Errorf("CUSTOMERSD_DB_MAX_CONNS: %w", err)
 	}
 	fs.IntVar(&cfg.DBMaxConns, "db-max-conns", maxConns, "most database connections this node opens; 0: 4 per CPU on PostgreSQL (env CUSTOMERSD_DB_MAX_CONNS)")
+	fs.StringVar(&cfg.PublicURL, "public-url", c.Getenv("CUSTOMERSD_PUBLIC_URL"), "the URL clients reach this server at, e.g. https://api.example.com: the links in bodies use it instead of the request's Host (env CUSTOMERSD_PUBLIC_URL)")
 	maxClientConns, err := strconv.Atoi(envOr(c.Getenv, "CUSTOMERSD_MAX_CONNS", "0"))
 	if err != nil {
 		return fmt.Errorf("CUSTOMERSD_MAX_CONNS: %w", err)
@@ -85,6 +86,13 @@ func (cfg *Config) validate() error {
 	}
 	if cfg.DBMaxConns < 0 {
 		return fmt.Errorf("--db-max-conns must be 0 (the default) or more, not %d", cfg.DBMaxConns)
+	}
+	if cfg.PublicURL != "" {
+		u, err := gateway.ParsePublicURL(cfg.PublicURL)
+		if err != nil {
+			return fmt.Errorf("--public-url %q: %w", cfg.PublicURL, err)
+		}
+		cfg.PublicURL = u
 	}
 	if cfg.MaxConns < 0 {
 		return fmt.Errorf("--max-conns must be 0 (the default) or more, not %d", cfg.MaxConns)
@@ -152,7 +160,11 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if err := c.seedAtStart(ctx, db, tenants, logger); err != nil {
 		return err
 	}
-	if err := c.bootstrap(ctx, tenants, "http://"+ln.Addr().String()); err != nil {
+	baseURL := c.Config.PublicURL
+	if baseURL == "" {
+		baseURL = "http://" + ln.Addr().String()
+	}
+	if err := c.bootstrap(ctx, tenants, baseURL); err != nil {
 		return err
 	}
 	servers, err := c.servers(ln, db, tenants, logger)
@@ -186,6 +198,7 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		Logger:      logger,
 		Observe:     m.ObserveRequest,
 		Unavailable: sqlstore.IsUnavailable,
+		PublicURL:   c.Config.PublicURL,
 	}
 	api := &v2.Server{
 		Customers: sqlstore.NewCustomerService(db, password.Hasher{Cost: c.Config.BcryptCost}),
