@@ -45,7 +45,7 @@ func (p *pipeline) logRequest(rec *recorder, r *http.Request, info *Info, start 
 		status = StatusClientClosedRequest
 	}
 	if info.served && !info.unavailable && status < http.StatusInternalServerError {
-		p.noteRecovery(r)
+		p.noteRecovery(r, start)
 	}
 	attrs := []slog.Attr{
 		slog.String("request_id", info.ID),
@@ -71,8 +71,8 @@ func (p *pipeline) logRequest(rec *recorder, r *http.Request, info *Info, start 
 }
 
 // noteRecovery logs the first request served after an outage was logged.
-func (p *pipeline) noteRecovery(r *http.Request) {
-	if ok, failures, suppressed, lasted := p.g.outages.success(); ok {
+func (p *pipeline) noteRecovery(r *http.Request, began time.Time) {
+	if ok, failures, suppressed, lasted := p.g.outages.success(began); ok {
 		p.g.logger().InfoContext(r.Context(), "backend available again", slog.String("request_id", RequestID(r.Context())),
 			slog.Int("failed_requests", failures), slog.Int("suppressed", suppressed), slog.Duration("outage", lasted))
 	}

@@ -50,20 +50,21 @@ func (o *outageLog) failure() (log bool, suppressed int) {
 	return true, suppressed
 }
 
-// success records a request the backend served. The first after an outage
-// that was logged returns recovered true, with the outage's failures, those
-// of them no line counted yet, and how long it lasted. A short failure right
-// after a line (inside the quiet interval) is no outage of its own: its
-// count waits for the next line, so flapping cannot write a recovery line
-// per request.
-func (o *outageLog) success() (recovered bool, failures, suppressed int, lasted time.Duration) {
+// success records a request the backend served, which began at began. The
+// first begun after an outage's first failure, once that outage was logged,
+// returns recovered true, with the outage's failures, those of them no line
+// counted yet, and how long it lasted; a request begun before says nothing
+// of the backend now. A short failure right after a line (inside the quiet
+// interval) is no outage of its own: its count waits for the next line, so
+// flapping cannot write a recovery line per request.
+func (o *outageLog) success(began time.Time) (recovered bool, failures, suppressed int, lasted time.Duration) {
 	if !o.down.Load() {
 		return false, 0, 0, 0
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	now := o.clock()
-	if !o.down.Load() || (!o.reported && now.Sub(o.last) < o.intervalOrDefault()) {
+	if !o.down.Load() || began.Before(o.start) || (!o.reported && now.Sub(o.last) < o.intervalOrDefault()) {
 		return false, 0, 0, 0
 	}
 	o.down.Store(false)

@@ -17,7 +17,7 @@ func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 func TestOutageLog_OneLinePerInterval(t *testing.T) {
 	clock := newFakeClock()
 	o := &outageLog{interval: 10 * time.Second, now: clock.now}
-	if rec, _, _, _ := o.success(); rec {
+	if rec, _, _, _ := o.success(clock.now()); rec {
 		t.Fatal("a success with no outage reported a recovery")
 	}
 	lines, suppressed := 0, 0
@@ -36,12 +36,31 @@ func TestOutageLog_OneLinePerInterval(t *testing.T) {
 		t.Fatalf("failure after the interval: log=%v suppressed=%d, want true 9999", log, s)
 	}
 	clock.advance(time.Second)
-	rec, failures, suppressed2, lasted := o.success()
+	rec, failures, suppressed2, lasted := o.success(clock.now())
 	if !rec || failures != 10001 || suppressed2 != 0 || lasted != 11*time.Second {
 		t.Fatalf("first success: recovered=%v failures=%d suppressed=%d lasted=%v, want true 10001 0 11s", rec, failures, suppressed2, lasted)
 	}
-	if rec, _, _, _ := o.success(); rec {
+	if rec, _, _, _ := o.success(clock.now()); rec {
 		t.Fatal("a second success reported the recovery again")
+	}
+}
+
+// TestOutageLog_InFlight: a request begun before the outage that succeeds
+// during it (its query was done) is no recovery.
+func TestOutageLog_InFlight(t *testing.T) {
+	clock := newFakeClock()
+	o := &outageLog{interval: 10 * time.Second, now: clock.now}
+	began := clock.now()
+	clock.advance(time.Millisecond)
+	if log, _ := o.failure(); !log {
+		t.Fatal("the first failure was not logged")
+	}
+	clock.advance(time.Millisecond)
+	if rec, _, _, _ := o.success(began); rec {
+		t.Fatal("a request begun before the outage reported a recovery")
+	}
+	if rec, _, _, _ := o.success(clock.now()); !rec {
+		t.Fatal("a request begun after the first failure reported no recovery")
 	}
 }
 
@@ -58,7 +77,7 @@ func TestOutageLog_Flapping(t *testing.T) {
 			lines++
 		}
 		clock.advance(10 * time.Millisecond)
-		if rec, _, _, _ := o.success(); rec {
+		if rec, _, _, _ := o.success(clock.now()); rec {
 			lines++
 		}
 	}
@@ -66,7 +85,7 @@ func TestOutageLog_Flapping(t *testing.T) {
 		t.Fatalf("2 s of flapping: %d lines, want 2 (an error and a recovery)", lines)
 	}
 	clock.advance(10 * time.Second)
-	rec, failures, suppressed, _ := o.success()
+	rec, failures, suppressed, _ := o.success(clock.now())
 	if !rec || failures != 99 || suppressed != 99 {
 		t.Fatalf("success after the interval: recovered=%v failures=%d suppressed=%d, want true 99 99", rec, failures, suppressed)
 	}
