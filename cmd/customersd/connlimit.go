@@ -88,14 +88,20 @@ func (l *connLimiter) acquire() error {
 			return nil
 		default:
 		}
-		if c := l.oldestIdle(); c != nil {
+		c, wait := l.oldestIdle()
+		if c != nil {
 			c.Close() // gives its slot back
 			continue
+		}
+		var aged <-chan time.Time
+		if wait > 0 {
+			aged = time.After(wait)
 		}
 		select {
 		case l.slots <- struct{}{}:
 			return nil
 		case <-l.wake: // a connection went idle: close it for this one
+		case <-aged: // the longest-idle connection is now old enough to close
 		case <-l.done:
 			return net.ErrClosed
 		}
@@ -126,7 +132,7 @@ func (l *connLimiter) setIdle(c *limitedConn, idle bool) {
 		c.elem = nil
 	}
 	if idle && !c.closed {
-		c.elem = l.idle.PushBack(c)
+		c.elem, c.idleSince = l.idle.PushBack(c), time.Now()
 		select {
 		case l.wake <- struct{}{}:
 		default:
@@ -134,24 +140,35 @@ func (l *connLimiter) setIdle(c *limitedConn, idle bool) {
 	}
 }
 
-// oldestIdle takes the longest-idle connection off the idle list, nil if
-// none is idle.
-func (l *connLimiter) oldestIdle() *limitedConn {
+// minIdleAge is how long a connection is idle before another may take its
+// place. Without it, sockets opened as fast as they are closed would close
+// every new connection, a real client's too, before its request could be
+// read; with it, they can take at most max slots per minIdleAge.
+const minIdleAge = time.Second
+
+// oldestIdle takes the longest-idle connection off the idle list, if it has
+// been idle minIdleAge; otherwise it returns how long until it will have.
+func (l *connLimiter) oldestIdle() (c *limitedConn, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e := l.idle.Front()
 	if e == nil {
-		return nil
+		return nil, 0
 	}
-	c := l.idle.Remove(e).(*limitedConn)
+	c = e.Value.(*limitedConn)
+	now := time.Now()
+	if age := now.Sub(c.idleSince); age < minIdleAge {
+		return nil, minIdleAge - age
+	}
+	l.idle.Remove(e)
 	c.elem = nil
 	l.evicted++
-	if now := time.Now(); now.Sub(l.lastWarn) >= 10*time.Second {
+	if now.Sub(l.lastWarn) >= 10*time.Second {
 		l.logger.Warn("connection cap reached: closing the longest-idle connections", slog.Int("max_conns", cap(l.slots)),
 			slog.Int("closed", l.evicted))
 		l.lastWarn, l.evicted = now, 0
 	}
-	return c
+	return c, 0
 }
 
 // limitedConn gives its slot back when closed, once.
@@ -159,9 +176,10 @@ type limitedConn struct {
 	net.Conn
 	l *connLimiter
 
-	elem   *list.Element // on l.idle; guarded by l.mu
-	closed bool          // guarded by l.mu
-	once   sync.Once
+	elem      *list.Element // on l.idle; guarded by l.mu
+	idleSince time.Time     // guarded by l.mu
+	closed    bool          // guarded by l.mu
+	once      sync.Once
 }
 
 func (c *limitedConn) Close() error {
