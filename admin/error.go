@@ -32,13 +32,17 @@ func renderError(w http.ResponseWriter, r *http.Request, err error) int {
 	return p.Status
 }
 
-// writeJSON writes v as the response body with status.
+// writeJSON writes v as the response body with status. No cache may keep
+// any of it: a new store or token carries its secret and token (shown that
+// once), an export password hashes and client secrets, and the rest is
+// the state of a control plane, stale as soon as it changes.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err // rendered by the gateway as a 500
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(append(b, '\n')) // a failed write means the client left; nothing to tell it
 	return nil

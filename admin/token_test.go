@@ -110,3 +110,20 @@ func TestRevokeToken(t *testing.T) {
 		ts.admin("DELETE", "/admin/v1/stores/s1/tokens/"+st.Token.ClientID, nil).wantProblem(t, http.StatusNotFound, st.Token.ClientID)
 	})
 }
+
+// TestNoStore: the answers that carry a new secret or token, and every other
+// admin answer, are never cached.
+func TestNoStore(t *testing.T) {
+	ts := newTestServer(t, "sqlite", adminToken)
+	for _, res := range []*response{
+		ts.admin("POST", "/admin/v1/stores", map[string]any{"store_hash": "s1"}).want(t, http.StatusCreated),
+		ts.admin("POST", "/admin/v1/stores/s1/tokens", map[string]any{}).want(t, http.StatusCreated),
+		ts.admin("GET", "/admin/v1/stores/s1/tokens", nil).want(t, http.StatusOK),
+		ts.admin("GET", "/admin/v1/stores/s1/export", nil).want(t, http.StatusOK),
+		ts.admin("GET", "/admin/v1/stores/nope", nil).want(t, http.StatusNotFound),
+	} {
+		if got := res.Header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("Cache-Control=%q, want no-store; body %s", got, res.Body)
+		}
+	}
+}

@@ -10,7 +10,7 @@ import (
 // appErrorStatuses answer with the V2 error array. 409 and 422 are absent on
 // purpose: V2 reports a duplicate email and a failed validation as 400
 // (BEHAVIOR.md, Status codes), so either status is a bug.
-var appErrorStatuses = []int{400, 404, 405, 406, 408, 413, 415, 500, 501}
+var appErrorStatuses = []int{400, 404, 405, 406, 408, 413, 415, 500, 501, 503}
 
 // gatewayErrorStatuses answer with the gateway's V3-style object.
 var gatewayErrorStatuses = []int{401, 403, 429}

@@ -97,11 +97,11 @@ var exceptions = []exception{
 		decide: notModified,
 	},
 	{
-		match: "400, 404, 405, 406, 408, 413, 415, 500, 501 on any V2 path, documented or not",
+		match: "400, 404, 405, 406, 408, 413, 415, 500, 501, 503 on any V2 path, documented or not",
 		reason: "BigCommerce documents error statuses on a separate status-code page, not here; the one the document has " +
 			"(400 on /customer_groups/{customer_group_id}) is a {\"errors\":[...]} object that V2 never sends. V2 application " +
 			"errors are an array [{status, message, details?}] (BEHAVIOR.md, Error bodies). Paths and methods the document " +
-			"lacks answer with these too (404 unknown path, 405 with Allow, 501 for PATCH and TRACE); any other status there still fails.",
+			"lacks answer with these too (404 unknown path, 405 with Allow, 501 for PATCH and TRACE, 503 with Retry-After in a backend outage); any other status there still fails.",
 		decide: appError,
 	},
 	{

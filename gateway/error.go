@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/customersd/customersd"
 )
@@ -32,6 +33,16 @@ func tooManyRequests(retryAfter int) *Error {
 		Status:  http.StatusTooManyRequests,
 		Message: "Too many requests",
 		Header:  http.Header{"X-Retry-After": {strconv.Itoa(max(retryAfter, 1))}},
+	}
+}
+
+// serviceUnavailable is the 503 of a backend outage, with Retry-After in
+// whole seconds.
+func serviceUnavailable() *Error {
+	return &Error{
+		Status:  http.StatusServiceUnavailable,
+		Message: "The service is temporarily unavailable. Please try again later.",
+		Header:  http.Header{"Retry-After": {strconv.Itoa(int(UnavailableRetryAfter / time.Second))}},
 	}
 }
 

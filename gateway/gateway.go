@@ -17,6 +17,7 @@
 package gateway
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
@@ -45,6 +46,30 @@ type Gateway struct {
 	// route pattern ("" when none matched), the status and the duration:
 	// the hook for metrics.
 	Observe func(route string, status int, d time.Duration)
+	// Unavailable, when set, recognises a backend failure that is an outage
+	// (sqlstore.IsUnavailable) rather than a bug. Errors wrapping
+	// customersd.ErrUnavailable are outages whether it is set or not.
+	Unavailable func(error) bool
+	// PublicURL, when set, is the URL the links in response bodies start
+	// with, whatever the request's Host and X-Forwarded-Proto say
+	// (ParsePublicURL checks it); see BaseURL.
+	PublicURL string
+
+	outages outageLog
+}
+
+// UnavailableRetryAfter is the Retry-After of a 503: long enough for a
+// failover or a restart to make progress, short enough that a client
+// retrying on it loses little once the backend is back.
+const UnavailableRetryAfter = 5 * time.Second
+
+// StatusClientClosedRequest is nginx's status for a request whose client
+// went away before the answer: it is logged and counted as such, not as a
+// 500, since nothing failed on our side.
+const StatusClientClosedRequest = 499
+
+func (g *Gateway) unavailable(err error) bool {
+	return errors.Is(err, customersd.ErrUnavailable) || (g.Unavailable != nil && g.Unavailable(err))
 }
 
 func (g *Gateway) logger() *slog.Logger {
@@ -165,7 +190,7 @@ type pipeline struct {
 
 func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	info := &Info{ID: requestIDOf(r)}
+	info := &Info{ID: requestIDOf(r), publicURL: p.g.PublicURL}
 	// Set directly, not through Set: BEHAVIOR.md spells it X-Request-ID, and
 	// Set would send the canonical X-Request-Id to clients that match names exactly.
 	w.Header()["X-Request-ID"] = []string{info.ID}
@@ -207,6 +232,7 @@ func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		p.fail(w, r, p.unrouted(r))
 		return
 	}
+	info.served = true
 	p.mux.ServeHTTP(w, r) // not the route's handler directly: ServeHTTP sets the path values
 }
 
@@ -337,12 +363,27 @@ func Unrouted(allow []string) error {
 }
 
 // fail renders err with the surface's renderer, after turning a limit into
-// its 429, and logs an internal error (a 500) in full: the client sees none
-// of it. A deliberate answer, such as V2's 501 for PATCH, is no error of ours.
+// its 429 and an outage into its 503, and logs an internal error (a 500) in
+// full: the client sees none of it. A deliberate answer, such as V2's 501
+// for PATCH, is no error of ours. An internal error of a request whose
+// client has gone is the client's doing (499): nobody reads the answer.
 func (p *pipeline) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var le *ratelimit.LimitError
 	if errors.As(err, &le) {
 		err = tooManyRequests(le.RetryAfterSeconds())
+	}
+	info := InfoOf(r.Context())
+	cause := err
+	if ProblemOf(err, http.StatusConflict).Status == http.StatusInternalServerError {
+		switch {
+		case errors.Is(r.Context().Err(), context.Canceled):
+			info.clientClosed = true
+			p.g.logger().DebugContext(r.Context(), "client closed request", p.logAttrs(r, slog.Any("error", err))...)
+			return
+		case p.g.unavailable(err):
+			info.unavailable = true
+			err = serviceUnavailable()
+		}
 	}
 	var e *Error
 	if errors.As(err, &e) {
@@ -350,8 +391,30 @@ func (p *pipeline) fail(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header()[k] = v
 		}
 	}
-	if status := p.s.Render(w, r, err); status == http.StatusInternalServerError {
-		p.g.logger().ErrorContext(r.Context(), "request failed", slog.String("request_id", RequestID(r.Context())),
-			slog.String("surface", p.s.Name), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+	status := p.s.Render(w, r, err)
+	switch {
+	case info.unavailable:
+		p.logOutage(r, cause)
+	case status == http.StatusInternalServerError:
+		p.g.logger().ErrorContext(r.Context(), "request failed", p.logAttrs(r, slog.Any("error", err))...)
 	}
+}
+
+// logOutage logs a request failed by an unavailable backend, if the
+// outage's log allows a line now.
+func (p *pipeline) logOutage(r *http.Request, err error) {
+	if log, suppressed := p.g.outages.failure(); log {
+		p.g.logger().ErrorContext(r.Context(), "backend unavailable", p.logAttrs(r, slog.Any("error", err),
+			slog.Int("suppressed", suppressed), slog.Duration("quiet_for", p.g.outages.intervalOrDefault()))...)
+	}
+}
+
+// logAttrs are the attributes of a log line about request r, then extra.
+func (p *pipeline) logAttrs(r *http.Request, extra ...slog.Attr) []any {
+	attrs := []any{slog.String("request_id", RequestID(r.Context())), slog.String("surface", p.s.Name),
+		slog.String("method", r.Method), slog.String("path", r.URL.Path)}
+	for _, a := range extra {
+		attrs = append(attrs, a)
+	}
+	return attrs
 }

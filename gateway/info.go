@@ -23,6 +23,13 @@ type Info struct {
 	// Store is the store the request is for: the account's, or on a Public
 	// surface the one its path names.
 	Store *customersd.Store
+
+	// served: the route's handler ran, so the backend answered at least
+	// the authentication; unavailable: a backend outage failed the
+	// request; clientClosed: the client went away before an answer.
+	served, unavailable, clientClosed bool
+	// publicURL is the gateway's PublicURL, for BaseURL.
+	publicURL string
 }
 
 type infoKey struct{}

@@ -35,13 +35,17 @@ func (w *recorder) Write(b []byte) (int, error) {
 
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// logRequest logs one line per request and reports it to Observe. The line
+// logRequest logs one line per request, then reports it to Observe. The line
 // has the path but not the query string, which may hold emails, and never a
 // header (tokens travel in them) nor a body (imports carry password hashes).
 func (p *pipeline) logRequest(rec *recorder, r *http.Request, info *Info, start time.Time) {
 	d := time.Since(start)
-	if p.g.Observe != nil {
-		p.g.Observe(info.Route, rec.status, d)
+	status := rec.status
+	if info.clientClosed && status == 0 {
+		status = StatusClientClosedRequest
+	}
+	if info.served && !info.unavailable && status < http.StatusInternalServerError {
+		p.noteRecovery(r, start)
 	}
 	attrs := []slog.Attr{
 		slog.String("request_id", info.ID),
@@ -49,7 +53,7 @@ func (p *pipeline) logRequest(rec *recorder, r *http.Request, info *Info, start 
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
 		slog.String("route", info.Route),
-		slog.Int("status", rec.status),
+		slog.Int("status", status),
 		slog.Int("bytes", rec.bytes),
 		slog.Duration("duration", d),
 		slog.String("remote", r.RemoteAddr),
@@ -61,6 +65,17 @@ func (p *pipeline) logRequest(rec *recorder, r *http.Request, info *Info, start 
 		attrs = append(attrs, slog.String("client_id", info.Account.ClientID))
 	}
 	p.g.logger().LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	if p.g.Observe != nil {
+		p.g.Observe(info.Route, status, d)
+	}
+}
+
+// noteRecovery logs the first request served after an outage was logged.
+func (p *pipeline) noteRecovery(r *http.Request, began time.Time) {
+	if ok, failures, suppressed, lasted := p.g.outages.success(began); ok {
+		p.g.logger().InfoContext(r.Context(), "backend available again", slog.String("request_id", RequestID(r.Context())),
+			slog.Int("failed_requests", failures), slog.Int("suppressed", suppressed), slog.Duration("outage", lasted))
+	}
 }
 
 // recoverPanic turns a panic into a 500 that logs the cause and the stack and

@@ -128,9 +128,10 @@ func parseCustomerFilter(r *http.Request) (customersd.CustomerFilter, error) {
 // no resource, so it is a 404 like any other missing one.
 func pathID(r *http.Request, name string) (int64, error) {
 	v := r.PathValue(name)
-	// Digits only: ParseInt also takes a sign, which would make "+1" a
-	// second name for resource 1.
-	if v == "" || strings.TrimLeft(v, "0123456789") != "" {
+	// Canonical digits only: ParseInt also takes a sign and leading zeros,
+	// which would make "+1" and "01" second names for resource 1;
+	// BigCommerce answers those 404.
+	if v == "" || v[0] == '0' || strings.TrimLeft(v, "0123456789") != "" {
 		return 0, customersd.Errorf(customersd.ENOTFOUND, notFoundMessage)
 	}
 	id, err := strconv.ParseInt(v, 10, 64)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/gateway"
 )
 
 // customerDate formats a customer date as BigCommerce does: RFC 2822 in UTC,
@@ -34,16 +35,10 @@ func newResourceLink(r *http.Request, resource string) resourceLink {
 }
 
 // versionRoot is the absolute URL of /stores/{store_hash}/v2 as the client
-// reached it; behind a proxy, X-Forwarded-Proto tells the scheme.
+// reached it: the configured public URL, or one built from a well-formed
+// Host and X-Forwarded-Proto (gateway.BaseURL), never a hostile Host.
 func versionRoot(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
-	}
-	return scheme + "://" + r.Host + "/stores/" + r.PathValue("store_hash") + "/v2"
+	return gateway.BaseURL(r) + "/stores/" + r.PathValue("store_hash") + "/v2"
 }
 
 // gzipMinSize is the smallest body worth compressing: below about one

@@ -101,8 +101,14 @@ type Config struct {
 	// DBStatementTimeout bounds each database statement of a request
 	// (sqlstore.Options); 0: no bound.
 	DBStatementTimeout time.Duration
-	LogFormat          string
-	BcryptCost         int
+	// MaxConns caps the client connections of Addr (connlimit.go); 0
+	// derives it from the file-descriptor limit.
+	MaxConns int
+	// PublicURL, when set, starts the links in response bodies, instead of
+	// the request's Host (gateway.BaseURL).
+	PublicURL  string
+	LogFormat  string
+	BcryptCost int
 	// BcryptConcurrency is the bcrypt work the node runs at once, shared
 	// fairly between stores; 0 means password.DefaultConcurrency.
 	BcryptConcurrency int

@@ -59,6 +59,12 @@ func (c *ServeCommand) parse(args []string) error {
 		return fmt.Errorf("CUSTOMERSD_DB_STATEMENT_TIMEOUT: %w", err)
 	}
 	fs.DurationVar(&cfg.DBStatementTimeout, "db-statement-timeout", stmtTimeout, "longest a request's database statement may run before it fails with 503; 0: no limit (env CUSTOMERSD_DB_STATEMENT_TIMEOUT)")
+	fs.StringVar(&cfg.PublicURL, "public-url", c.Getenv("CUSTOMERSD_PUBLIC_URL"), "the URL clients reach this server at, e.g. https://api.example.com: the links in bodies use it instead of the request's Host (env CUSTOMERSD_PUBLIC_URL)")
+	maxClientConns, err := strconv.Atoi(envOr(c.Getenv, "CUSTOMERSD_MAX_CONNS", "0"))
+	if err != nil {
+		return fmt.Errorf("CUSTOMERSD_MAX_CONNS: %w", err)
+	}
+	fs.IntVar(&cfg.MaxConns, "max-conns", maxClientConns, "most client connections held open; at the cap the longest-idle one is closed for a new one; 0: the file limit less a reserve, at most 10000 (env CUSTOMERSD_MAX_CONNS)")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr(c.Getenv, "CUSTOMERSD_LOG_FORMAT", "text"), "log format: text or json (env CUSTOMERSD_LOG_FORMAT)")
 	cost, err := strconv.Atoi(envOr(c.Getenv, "CUSTOMERSD_BCRYPT_COST", strconv.Itoa(password.DefaultCost)))
 	if err != nil {
@@ -94,6 +100,16 @@ func (cfg *Config) validate() error {
 	}
 	if cfg.DBMaxConns < 0 {
 		return fmt.Errorf("--db-max-conns must be 0 (the default) or more, not %d", cfg.DBMaxConns)
+	}
+	if cfg.PublicURL != "" {
+		u, err := gateway.ParsePublicURL(cfg.PublicURL)
+		if err != nil {
+			return fmt.Errorf("--public-url %q: %w", cfg.PublicURL, err)
+		}
+		cfg.PublicURL = u
+	}
+	if cfg.MaxConns < 0 {
+		return fmt.Errorf("--max-conns must be 0 (the default) or more, not %d", cfg.MaxConns)
 	}
 	if cfg.BcryptCost < password.MinCost || cfg.BcryptCost > password.MaxCost {
 		return fmt.Errorf("--bcrypt-cost must be between %d and %d, not %d", password.MinCost, password.MaxCost, cfg.BcryptCost)
@@ -162,7 +178,11 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if err := c.seedAtStart(ctx, db, tenants, logger); err != nil {
 		return err
 	}
-	if err := c.bootstrap(ctx, tenants, "http://"+ln.Addr().String()); err != nil {
+	baseURL := c.Config.PublicURL
+	if baseURL == "" {
+		baseURL = "http://" + ln.Addr().String()
+	}
+	if err := c.bootstrap(ctx, tenants, baseURL); err != nil {
 		return err
 	}
 	servers, err := c.servers(ln, db, tenants, logger)
@@ -172,7 +192,8 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	for _, s := range servers[1:] {
 		defer s.ln.Close()
 	}
-	logger.Info("customersd listening", slog.String("addr", ln.Addr().String()), slog.String("database", db.Dialect()))
+	logger.Info("customersd listening", slog.String("addr", ln.Addr().String()), slog.String("database", db.Dialect()),
+		slog.Int("max_conns", c.maxConns()))
 	if c.Ready != nil {
 		c.Ready(ln.Addr().String())
 	}
@@ -189,11 +210,13 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		return nil, err
 	}
 	gw := &gateway.Gateway{
-		Tenants:    tenants,
-		RateLimit:  limits,
-		AdminToken: c.Config.Admin.Token,
-		Logger:     logger,
-		Observe:    m.ObserveRequest,
+		Tenants:     tenants,
+		RateLimit:   limits,
+		AdminToken:  c.Config.Admin.Token,
+		Logger:      logger,
+		Observe:     m.ObserveRequest,
+		Unavailable: sqlstore.IsUnavailable,
+		PublicURL:   c.Config.PublicURL,
 	}
 	// One gate for every service that hashes or checks a store's password,
 	// so the bound is the node's.
@@ -212,7 +235,10 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		logger:       logger,
 		admin:        gw.Mount(c.adminSurface(db, tenants, hasher, logger)),
 	})
-	servers := []served{{srv: c.newHTTPServer(logger, h), ln: ln}}
+	limited := newConnLimiter(ln, c.maxConns(), logger)
+	srv := c.newHTTPServer(logger, h)
+	srv.ConnState = limited.connState
+	servers := []served{{srv: srv, ln: limited}}
 	if c.Config.MetricsAddr == "" {
 		return servers, nil
 	}
@@ -222,6 +248,14 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 	}
 	logger.Info("customersd metrics listening", slog.String("addr", mln.Addr().String()))
 	return append(servers, served{srv: c.newHTTPServer(logger, newMetricsHandler(m)), ln: mln}), nil
+}
+
+// maxConns is --max-conns, or the default derived from the file limit.
+func (c *ServeCommand) maxConns() int {
+	if c.Config.MaxConns > 0 {
+		return c.Config.MaxConns
+	}
+	return defaultMaxConns(fileLimit())
 }
 
 func (c *ServeCommand) newHTTPServer(logger *slog.Logger, h http.Handler) *http.Server {
