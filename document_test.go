@@ -1,6 +1,7 @@
 package customersd_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -41,6 +42,9 @@ func TestDecodeDocument(t *testing.T) {
 		{"ErrCategoryAccess", [2]string{`{"type": "all"}`, `{"type": "specific"}`}, "groups[0].category_access.categories"},
 		{"ErrRulesShape", [2]string{`"discount_rules": []`, `"discount_rules": {}`}, "groups[0].discount_rules"},
 		{"ErrRuleCombination", [2]string{`"discount_rules": []`, `"discount_rules": [{"type":"price_list","price_list_id":1},{"type":"all","method":"fixed","amount":1}]`}, "groups[0].discount_rules"},
+		{"ErrRulesOverCap", [2]string{`"discount_rules": []`, `"discount_rules": ` + productRulesJSON(customersd.MaxGroupDiscountRules+1)}, "groups[0].discount_rules"},
+		{"OKRulesAtCap", [2]string{`"discount_rules": []`, `"discount_rules": ` + productRulesJSON(customersd.MaxGroupDiscountRules)}, ""},
+		{"ErrCategoriesOverCap", [2]string{`{"type": "all"}`, `{"type": "specific", "categories": ` + idsJSON(customersd.MaxGroupCategories+1) + `}`}, "groups[0].category_access.categories"},
 		{"ErrRequired", [2]string{`"last_name": "Doe", "email": "john`, `"email": "john`}, "customers[1].last_name"},
 		{"ErrPassword", [2]string{`"secret123"`, `"short"`}, "customers[0].password"},
 		{"ErrGroupID", [2]string{`"customer_group_id": 1`, `"customer_group_id": -1`}, "customers[0].customer_group_id"},
@@ -75,6 +79,24 @@ func TestDecodeDocument(t *testing.T) {
 			}
 		})
 	}
+}
+
+// productRulesJSON is a JSON array of n product discount rules.
+func productRulesJSON(n int) string {
+	rules := make([]string, n)
+	for i := range rules {
+		rules[i] = `{"type":"product","method":"fixed","amount":1,"product_id":` + strconv.Itoa(i+1) + `}`
+	}
+	return "[" + strings.Join(rules, ",") + "]"
+}
+
+// idsJSON is the JSON array [1, ..., n].
+func idsJSON(n int) string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = strconv.Itoa(i + 1)
+	}
+	return "[" + strings.Join(ids, ",") + "]"
 }
 
 func TestAmount(t *testing.T) {
