@@ -4,8 +4,11 @@
 package v2
 
 import (
+	"context"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/gateway"
@@ -20,6 +23,43 @@ type Server struct {
 	Groups    customersd.GroupService
 	// RateLimit guards password validation; give it the gateway's Policy.
 	RateLimit *ratelimit.Policy
+	// ListBudget bounds the bytes of list pages this node holds at once;
+	// nil means ratelimit.DefaultListBudget, half of it per store.
+	ListBudget *ratelimit.ByteBudget
+
+	budgetOnce sync.Once
+}
+
+// listBudget returns ListBudget, made from the defaults on first use when nil.
+func (s *Server) listBudget() *ratelimit.ByteBudget {
+	s.budgetOnce.Do(func() {
+		if s.ListBudget == nil {
+			s.ListBudget = ratelimit.NewByteBudget(ratelimit.DefaultListBudget, ratelimit.DefaultListBudget/2, ratelimit.DefaultListBudgetWait)
+		}
+	})
+	return s.ListBudget
+}
+
+// The bytes a list reserves per row of its limit before it reads, waiting
+// for them if need be; rows larger than this are charged as they are read
+// (sqlstore), without waiting. About what a row without long notes holds.
+const (
+	customerRowEstimate = 2 << 10
+	addressRowEstimate  = 1 << 10
+	groupRowEstimate    = 1 << 10
+)
+
+// meterList reserves the node's bytes for a page of at most limit rows of
+// about rowEstimate bytes each, and returns the context under which the
+// service charges the rows it reads. release frees them once the page is
+// written.
+func (s *Server) meterList(r *http.Request, limit int, rowEstimate int64) (ctx context.Context, release func(), err error) {
+	key := strconv.FormatInt(int64(storeOf(r)), 10)
+	acct, err := s.listBudget().Reserve(r.Context(), key, int64(limit)*rowEstimate)
+	if err != nil {
+		return nil, nil, err
+	}
+	return customersd.WithReadMeter(r.Context(), acct), acct.Release, nil
 }
 
 // Surface returns the V2 API for gateway.Mount. Mount it at "/": it answers
