@@ -15,7 +15,7 @@ import (
 // other stores whatever one store does.
 const (
 	DefaultListBudget     = 128 << 20
-	DefaultListBudgetWait = time.Second
+	DefaultListBudgetWait = 5 * time.Second
 )
 
 // ByteBudget bounds the bytes a node holds at once for list responses, in
@@ -114,6 +114,7 @@ type Account struct {
 	b          *ByteBudget
 	key        string
 	held, used int64
+	charges    int
 	released   bool
 }
 
@@ -123,6 +124,7 @@ type Account struct {
 func (a *Account) Charge(n int64) error {
 	if a.used+n <= a.held {
 		a.used += n
+		a.charges++
 		return nil
 	}
 	extra := a.used + n - a.held
@@ -133,9 +135,13 @@ func (a *Account) Charge(n int64) error {
 	}
 	a.b.take(a.key, extra)
 	a.used += n
+	a.charges++
 	a.held += extra
 	return nil
 }
+
+// Charged returns the bytes charged so far and in how many charges (rows).
+func (a *Account) Charged() (bytes int64, charges int) { return a.used, a.charges }
 
 // Release frees the account's bytes; calling it again does nothing.
 func (a *Account) Release() {

@@ -73,6 +73,9 @@ func TestByteBudget_Charge(t *testing.T) {
 		}
 	}
 	wantOverShare(t, a.Charge(1))
+	if bytes, charges := a.Charged(); bytes != 50 || charges != 5 {
+		t.Fatalf("Charged()=%d, %d; want 50 bytes in 5 charges", bytes, charges)
+	}
 	mustReserve(t, b, "2", 50) // the refused charge took nothing: 50 + 50
 	a.Release()
 	mustReserve(t, b, "1", 50)

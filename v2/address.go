@@ -96,7 +96,7 @@ func (s *Server) listAddresses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ctx, release, err := s.meterList(r, page.Limit, addressRowEstimate)
+	ctx, release, err := s.meterList(r, "addresses", page.Limit, addressRowEstimate)
 	if err != nil {
 		return err
 	}

@@ -150,7 +150,7 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
 	if conditional {
 		f.ModifiedSince = &since
 	}
-	ctx, release, err := s.meterList(r, f.Page.Limit, customerRowEstimate)
+	ctx, release, err := s.meterList(r, "customers", f.Page.Limit, customerRowEstimate)
 	if err != nil {
 		return err
 	}

@@ -186,7 +186,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) error {
 	if conditional {
 		f.ModifiedSince = &since
 	}
-	ctx, release, err := s.meterList(r, f.Page.Limit, groupRowEstimate)
+	ctx, release, err := s.meterList(r, "groups", f.Page.Limit, groupRowEstimate)
 	if err != nil {
 		return err
 	}
