@@ -2,6 +2,7 @@ package customersd
 
 import (
 	"context"
+	"fmt"
 	"net/mail"
 	"strings"
 	"time"
