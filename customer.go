@@ -2,6 +2,7 @@ package customersd
 
 import (
 	"context"
+	"fmt"
 	"net/mail"
 	"strings"
 	"time"
@@ -32,6 +33,26 @@ type Customer struct {
 type FormField struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
+}
+
+// MaxFormFields bounds the form fields of a customer or an address, and
+// maxTextLen their names and values: BigCommerce's limits on a product's
+// custom fields (200 per product, 255 characters each), the nearest it
+// publishes. Only an import sets form fields, and without a bound one record
+// could make every page that holds it as large as the import.
+const MaxFormFields = 200
+
+// ValidateFormFields checks the form fields of an imported record.
+func ValidateFormFields(ff []FormField) error {
+	if len(ff) > MaxFormFields {
+		return &Error{Code: EINVALID, Field: "form_fields", Message: fmt.Sprintf("at most %d form fields", MaxFormFields)}
+	}
+	for _, f := range ff {
+		if len(f.Name) > maxTextLen || len(f.Value) > maxTextLen {
+			return &Error{Code: EINVALID, Field: "form_fields", Message: fmt.Sprintf("a form field's name and value have at most %d characters", maxTextLen)}
+		}
+	}
+	return nil
 }
 
 // CustomerInput is the writable part of a customer, as sent in a POST or a

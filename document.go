@@ -311,6 +311,9 @@ func (c *DocumentCustomer) validate(path string) error {
 		}
 		return docError(path, err.Error())
 	}
+	if err := ValidateFormFields(c.FormFields); err != nil {
+		return docError(path+".form_fields", ErrorMessage(err))
+	}
 	if c.Password != "" && c.PasswordHash != "" {
 		return docError(path+".password", "give password or password_hash, not both")
 	}
@@ -367,6 +370,9 @@ func (d *Document) validateAddresses(customers uniqueIDs) error {
 func (a *DocumentAddress) validate(path string) error {
 	if err := a.Input().ValidateCreate(); err != nil {
 		return docError(path+"."+fieldOf(err), ErrorMessage(err))
+	}
+	if err := ValidateFormFields(a.FormFields); err != nil {
+		return docError(path+".form_fields", ErrorMessage(err))
 	}
 	c, ok := country.Lookup(a.Country)
 	if !ok {

@@ -1,6 +1,7 @@
 package customersd_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -41,6 +42,13 @@ func TestDecodeDocument(t *testing.T) {
 		{"ErrCategoryAccess", [2]string{`{"type": "all"}`, `{"type": "specific"}`}, "groups[0].category_access.categories"},
 		{"ErrRulesShape", [2]string{`"discount_rules": []`, `"discount_rules": {}`}, "groups[0].discount_rules"},
 		{"ErrRuleCombination", [2]string{`"discount_rules": []`, `"discount_rules": [{"type":"price_list","price_list_id":1},{"type":"all","method":"fixed","amount":1}]`}, "groups[0].discount_rules"},
+		{"ErrRulesOverCap", [2]string{`"discount_rules": []`, `"discount_rules": ` + productRulesJSON(customersd.MaxGroupDiscountRules+1)}, "groups[0].discount_rules"},
+		{"OKRulesAtCap", [2]string{`"discount_rules": []`, `"discount_rules": ` + productRulesJSON(customersd.MaxGroupDiscountRules)}, ""},
+		{"ErrCategoriesOverCap", [2]string{`{"type": "all"}`, `{"type": "specific", "categories": ` + idsJSON(customersd.MaxGroupCategories+1) + `}`}, "groups[0].category_access.categories"},
+		{"OKFormFields", [2]string{`"id": 2,`, `"id": 2, "form_fields": ` + formFieldsJSON(customersd.MaxFormFields, 255) + `,`}, ""},
+		{"ErrFormFieldsOverCap", [2]string{`"id": 2,`, `"id": 2, "form_fields": ` + formFieldsJSON(customersd.MaxFormFields+1, 1) + `,`}, "customers[1].form_fields"},
+		{"ErrFormFieldValue", [2]string{`"id": 2,`, `"id": 2, "form_fields": ` + formFieldsJSON(1, 256) + `,`}, "customers[1].form_fields"},
+		{"ErrAddressFormFields", [2]string{`"customer_id": 2`, `"customer_id": 2, "form_fields": ` + formFieldsJSON(customersd.MaxFormFields+1, 1)}, "addresses[0].form_fields"},
 		{"ErrRequired", [2]string{`"last_name": "Doe", "email": "john`, `"email": "john`}, "customers[1].last_name"},
 		{"ErrPassword", [2]string{`"secret123"`, `"short"`}, "customers[0].password"},
 		{"ErrGroupID", [2]string{`"customer_group_id": 1`, `"customer_group_id": -1`}, "customers[0].customer_group_id"},
@@ -75,6 +83,33 @@ func TestDecodeDocument(t *testing.T) {
 			}
 		})
 	}
+}
+
+// productRulesJSON is a JSON array of n product discount rules.
+func productRulesJSON(n int) string {
+	rules := make([]string, n)
+	for i := range rules {
+		rules[i] = `{"type":"product","method":"fixed","amount":1,"product_id":` + strconv.Itoa(i+1) + `}`
+	}
+	return "[" + strings.Join(rules, ",") + "]"
+}
+
+// formFieldsJSON is a JSON array of n form fields with values of size bytes.
+func formFieldsJSON(n, size int) string {
+	fields := make([]string, n)
+	for i := range fields {
+		fields[i] = `{"name":"f` + strconv.Itoa(i) + `","value":"` + strings.Repeat("v", size) + `"}`
+	}
+	return "[" + strings.Join(fields, ",") + "]"
+}
+
+// idsJSON is the JSON array [1, ..., n].
+func idsJSON(n int) string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = strconv.Itoa(i + 1)
+	}
+	return "[" + strings.Join(ids, ",") + "]"
 }
 
 func TestAmount(t *testing.T) {

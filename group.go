@@ -22,6 +22,30 @@ type Group struct {
 	DateModified     time.Time
 }
 
+// The caps on what one group holds. Every list page carries whole groups, so
+// without them one group could make any page of groups as large as memory
+// (issue 12: 250 groups of 15,000 rules made a 285 MB page).
+const (
+	// MaxGroupCategories is BigCommerce's limit on the categories of a
+	// store ("Maximum categories per store: 16,000", Platform Limits): a
+	// group restricted to specific categories cannot list more than there are.
+	MaxGroupCategories = 16000
+	// MaxGroupDiscountRules bounds a group's rules. BigCommerce publishes no
+	// number; its per-product limits are of this order (1,000 categories or
+	// images per product, 50 bulk pricing rules), a control panel entered
+	// one rule at a time never gets near it, and prices for many products
+	// belong in a price list, which is one price_list rule.
+	MaxGroupDiscountRules = 1000
+)
+
+// tooMany is the V2 "invalid field" error for a list over its cap, with the
+// reason in details, as BigCommerce words a taken email.
+func tooMany(field string, limit int, what string) *Error {
+	e := Invalid(field)
+	e.Details = map[string]string{"invalid_reason": fmt.Sprintf("A customer group may have at most %d %s.", limit, what)}
+	return e
+}
+
 // The category access types (BEHAVIOR.md, "Customer groups").
 const (
 	CategoryAccessAll      = "all"
@@ -47,6 +71,9 @@ func (ca CategoryAccess) Validate() error {
 	case CategoryAccessSpecific:
 		if ca.Categories == nil {
 			return Required("categories")
+		}
+		if len(ca.Categories) > MaxGroupCategories {
+			return tooMany("categories", MaxGroupCategories, "categories")
 		}
 		for _, id := range ca.Categories {
 			if id < 1 {
@@ -155,8 +182,12 @@ func (r DiscountRule) normalized() DiscountRule {
 // ValidateDiscountRules checks a whole set of rules: each rule, then how they
 // combine. A price_list rule must be the only rule, and there is at most one
 // "all" rule (it may sit beside any number of category and product rules).
-// A bad combination names "discount_rules": no single leaf is at fault.
+// A bad combination, or more than MaxGroupDiscountRules, names
+// "discount_rules": no single leaf is at fault.
 func ValidateDiscountRules(rules []DiscountRule) error {
+	if len(rules) > MaxGroupDiscountRules {
+		return tooMany("discount_rules", MaxGroupDiscountRules, "discount rules")
+	}
 	var priceLists, alls int
 	for _, r := range rules {
 		if err := r.Validate(); err != nil {

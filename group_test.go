@@ -2,6 +2,7 @@ package customersd_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,6 +37,8 @@ func TestCategoryAccess_Validate(t *testing.T) {
 		{"ErrTypeCase", customersd.CategoryAccess{Type: "ALL"}, "type", msgInvalid("type")},
 		{"ErrCategoriesRequired", customersd.CategoryAccess{Type: "specific"}, "categories", msgRequired("categories")},
 		{"ErrBadCategory", customersd.CategoryAccess{Type: "specific", Categories: []int64{18, 0}}, "categories", msgInvalid("categories")},
+		{"AtCap", customersd.CategoryAccess{Type: "specific", Categories: categories(customersd.MaxGroupCategories)}, "", ""},
+		{"ErrOverCap", customersd.CategoryAccess{Type: "specific", Categories: categories(customersd.MaxGroupCategories + 1)}, "categories", msgInvalid("categories")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantValidation(t, tt.in.Validate(), tt.wantField, tt.wantMsg) })
@@ -91,12 +94,23 @@ func TestValidateDiscountRules(t *testing.T) {
 		{"ErrTwoPriceLists", []customersd.DiscountRule{priceList, priceList}, "discount_rules", msgInvalid("discount_rules")},
 		{"ErrTwoAll", []customersd.DiscountRule{all, cat, all}, "discount_rules", msgInvalid("discount_rules")},
 		{"ErrLeafFirst", []customersd.DiscountRule{all, {Type: "all", Method: "bogus", Amount: mustAmount("1")}}, "method", msgInvalid("method")},
+		{"AtCap", slices.Repeat([]customersd.DiscountRule{cat}, customersd.MaxGroupDiscountRules), "", ""},
+		{"ErrOverCap", slices.Repeat([]customersd.DiscountRule{cat}, customersd.MaxGroupDiscountRules+1), "discount_rules", msgInvalid("discount_rules")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			wantValidation(t, customersd.ValidateDiscountRules(tt.in), tt.wantField, tt.wantMsg)
 		})
 	}
+}
+
+// categories returns the category ids 1 to n.
+func categories(n int) []int64 {
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	return ids
 }
 
 func TestGroupInput_Validate(t *testing.T) {

@@ -291,7 +291,9 @@ func (t *table[R]) insertEach(ctx context.Context, tx *Tx, section string, r *R,
 
 // findAll runs query, which selects cols, and returns the value of each row:
 // a new V, which row wraps in the row type for reading. row may return the
-// same R each time, pointing at the V it is given.
+// same R each time, pointing at the V it is given. Each row is charged to
+// the ReadMeter of ctx as it is read (customersd.ChargeRead), and a refused
+// charge stops the read: what a page holds is bounded while it loads.
 func findAll[R, V any](ctx context.Context, tx *Tx, cols columns[R], row func(*V) *R, query string, args ...any) ([]*V, error) {
 	ctx, done, err := tx.begin(ctx)
 	if err != nil {
@@ -305,15 +307,47 @@ func findAll[R, V any](ctx context.Context, tx *Tx, cols columns[R], row func(*V
 	defer rows.Close()
 	var out []*V
 	var buf [24]any // on the stack for tables of up to 24 columns: Scan keeps no reference
-	dests := buf[:0]
 	for rows.Next() {
 		v := new(V)
-		if err := rows.Scan(cols.dests(row(v), dests[:0])...); err != nil {
+		dests := cols.dests(row(v), buf[:0])
+		if err := rows.Scan(dests...); err != nil {
 			return nil, markUnavailable(err)
+		}
+		if err := customersd.ChargeRead(ctx, rowBytes(dests)); err != nil {
+			return nil, err
 		}
 		out = append(out, v)
 	}
 	return out, markUnavailable(rows.Err())
+}
+
+// What a read row holds beyond its text: the struct and its slices' items.
+const (
+	rowOverhead  = 512 // a Customer is about 400 bytes before its text
+	ruleBytes    = 128 // a DiscountRule, its amount and ids, and their strings
+	categoryByte = 8   // an int64
+	fieldBytes   = 32  // a FormField's two string headers
+)
+
+// rowBytes estimates the memory of a row just scanned into dests; it is
+// within a small factor of the row's JSON on the wire too.
+func rowBytes(dests []any) int64 {
+	n := rowOverhead
+	for _, d := range dests {
+		switch v := d.(type) {
+		case *string:
+			n += len(*v)
+		case *formFields:
+			for _, f := range *v {
+				n += fieldBytes + len(f.Name) + len(f.Value)
+			}
+		case *categoryAccess:
+			n += categoryByte * len(v.Categories)
+		case *discountRules:
+			n += ruleBytes * len(*v)
+		}
+	}
+	return int64(n)
 }
 
 // scanEach runs query, which selects cols, and calls each after reading

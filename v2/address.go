@@ -96,15 +96,16 @@ func (s *Server) listAddresses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	as, err := s.Addresses.FindAddresses(r.Context(), storeOf(r), customersd.AddressFilter{CustomerID: &customerID, Page: page})
+	ctx, release, err := s.meterList(r, "addresses", page.Limit, addressRowEstimate)
 	if err != nil {
 		return err
 	}
-	out := make([]addressJSON, len(as))
-	for i, a := range as {
-		out[i] = newAddressJSON(a)
+	defer release()
+	as, err := s.Addresses.FindAddresses(ctx, storeOf(r), customersd.AddressFilter{CustomerID: &customerID, Page: page})
+	if err != nil {
+		return err
 	}
-	return writeList(w, r, out)
+	return writeList(w, r, as, newAddressJSON)
 }
 
 // countAddresses implements GET /stores/{store_hash}/v2/customers/{customer_id}/addresses/count.

@@ -151,7 +151,12 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
 	if conditional {
 		f.ModifiedSince = &since
 	}
-	cs, err := s.Customers.FindCustomers(r.Context(), storeOf(r), f)
+	ctx, release, err := s.meterList(r, "customers", f.Page.Limit, customerRowEstimate)
+	if err != nil {
+		return err
+	}
+	defer release()
+	cs, err := s.Customers.FindCustomers(ctx, storeOf(r), f)
 	if err != nil {
 		return err
 	}
@@ -159,11 +164,7 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	out := make([]customerJSON, len(cs))
-	for i, c := range cs {
-		out[i] = newCustomerJSON(r, c)
-	}
-	return writeList(w, r, out)
+	return writeList(w, r, cs, func(c *customersd.Customer) customerJSON { return newCustomerJSON(r, c) })
 }
 
 // countCustomers implements GET /stores/{store_hash}/v2/customers/count.

@@ -186,7 +186,12 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) error {
 	if conditional {
 		f.ModifiedSince = &since
 	}
-	gs, err := s.Groups.FindGroups(r.Context(), storeOf(r), f)
+	ctx, release, err := s.meterList(r, "groups", f.Page.Limit, groupRowEstimate)
+	if err != nil {
+		return err
+	}
+	defer release()
+	gs, err := s.Groups.FindGroups(ctx, storeOf(r), f)
 	if err != nil {
 		return err
 	}
@@ -194,11 +199,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	out := make([]groupJSON, len(gs))
-	for i, g := range gs {
-		out[i] = newGroupJSON(g)
-	}
-	return writeList(w, r, out)
+	return writeList(w, r, gs, newGroupJSON)
 }
 
 // countGroups implements GET /stores/{store_hash}/v2/customer_groups/count.

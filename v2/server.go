@@ -4,8 +4,11 @@
 package v2
 
 import (
+	"context"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/gateway"
@@ -20,6 +23,58 @@ type Server struct {
 	Groups    customersd.GroupService
 	// RateLimit guards password validation; give it the gateway's Policy.
 	RateLimit *ratelimit.Policy
+	// ListBudget bounds the bytes of list pages this node holds at once;
+	// nil means ratelimit.DefaultListBudget, half of it per store.
+	ListBudget *ratelimit.ByteBudget
+
+	budgetOnce sync.Once
+	rowSizes   sync.Map // "store/collection" → int64: the average row of its last page
+}
+
+// listBudget returns ListBudget, made from the defaults on first use when nil.
+func (s *Server) listBudget() *ratelimit.ByteBudget {
+	s.budgetOnce.Do(func() {
+		if s.ListBudget == nil {
+			s.ListBudget = ratelimit.NewByteBudget(ratelimit.DefaultListBudget, ratelimit.DefaultListBudget/2, ratelimit.DefaultListBudgetWait)
+		}
+	})
+	return s.ListBudget
+}
+
+// The bytes a list reserves per row of its limit before it reads, waiting
+// for them if need be, until the store's last page of the collection shows
+// larger rows; rows larger than the reservation are charged as they are
+// read (sqlstore), without waiting, and refused when there is no room.
+// About what a row without long notes holds.
+const (
+	customerRowEstimate = 2 << 10
+	addressRowEstimate  = 1 << 10
+	groupRowEstimate    = 1 << 10
+)
+
+// meterList reserves the node's bytes for a page of at most limit rows of
+// collection, and returns the context under which the service charges the
+// rows it reads. release frees them once the page is written, and
+// remembers the page's average row for the store's next page: a store
+// whose rows are large then waits for room before it reads, rather than
+// being refused halfway through.
+func (s *Server) meterList(r *http.Request, collection string, limit int, rowEstimate int64) (ctx context.Context, release func(), err error) {
+	store := strconv.FormatInt(int64(storeOf(r)), 10)
+	sizeKey := store + "/" + collection
+	if v, ok := s.rowSizes.Load(sizeKey); ok {
+		rowEstimate = max(rowEstimate, v.(int64))
+	}
+	acct, err := s.listBudget().Reserve(r.Context(), store, int64(limit)*rowEstimate)
+	if err != nil {
+		return nil, nil, err
+	}
+	release = func() {
+		if bytes, rows := acct.Charged(); rows > 0 {
+			s.rowSizes.Store(sizeKey, bytes/int64(rows))
+		}
+		acct.Release()
+	}
+	return customersd.WithReadMeter(r.Context(), acct), release, nil
 }
 
 // Surface returns the V2 API for gateway.Mount. Mount it at "/": it answers

@@ -1,0 +1,85 @@
+package v2
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+type item struct {
+	ID    int    `json:"id"`
+	Notes string `json:"notes"`
+}
+
+// largestWrite records the largest single Write to the response.
+type largestWrite struct {
+	*httptest.ResponseRecorder
+	max int
+}
+
+func (w *largestWrite) Write(b []byte) (int, error) {
+	w.max = max(w.max, len(b))
+	return w.ResponseRecorder.Write(b)
+}
+
+// TestWriteList: a list is the JSON array of its items' wire forms, byte
+// for byte, whole or streamed, plain or gzipped; and a large list is never
+// written as one buffer.
+func TestWriteList(t *testing.T) {
+	// Notes that encoding/json escapes, so that the stream must escape as Marshal does.
+	notes := strings.Repeat("<a&b>\u2028\"é\\", 400)
+	for _, n := range []int{1, 3, 250} {
+		items := make([]int, n)
+		for i := range items {
+			items[i] = i + 1
+		}
+		wire := func(i int) item { return item{ID: i, Notes: notes} }
+		all := make([]item, n)
+		for i, id := range items {
+			all[i] = wire(id)
+		}
+		want, _ := json.Marshal(all)
+		for _, gz := range []bool{false, true} {
+			r := httptest.NewRequest("GET", "/stores/s/v2/customers", nil)
+			if gz {
+				r.Header.Set("Accept-Encoding", "gzip")
+			}
+			w := &largestWrite{ResponseRecorder: httptest.NewRecorder()}
+			if err := writeList(w, r, items, wire); err != nil {
+				t.Fatal(err)
+			}
+			res := w.Result()
+			body := w.Body.Bytes()
+			if res.Header.Get("Content-Encoding") == "gzip" {
+				zr, err := gzip.NewReader(bytes.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if body, err = io.ReadAll(zr); err != nil {
+					t.Fatal(err)
+				}
+			} else if gz {
+				t.Errorf("%d items: not gzipped", n)
+			}
+			if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("%d items, gzip %v: status %d, Content-Type %q", n, gz, res.StatusCode, res.Header.Get("Content-Type"))
+			}
+			if !bytes.Equal(body, want) {
+				t.Errorf("%d items, gzip %v: body differs from json.Marshal of the list (%d bytes, want %d)", n, gz, len(body), len(want))
+			}
+			if len(want) <= listBufferSize {
+				if got := res.Header.Get("Content-Length"); got != strconv.Itoa(w.Body.Len()) {
+					t.Errorf("%d items: Content-Length %s for %d bytes", n, got, w.Body.Len())
+				}
+			} else if limit := listBufferSize + len(want)/n + 1; w.max > limit {
+				t.Errorf("%d items (%d bytes): a write of %d bytes, want at most %d", n, len(want), w.max, limit)
+			}
+		}
+	}
+}
