@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/customersd/customersd"
-	"github.com/customersd/customersd/gateway"
 	"github.com/customersd/customersd/ratelimit"
 	v2 "github.com/customersd/customersd/v2"
 )
@@ -104,10 +103,8 @@ func TestListBudget(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if gateway.ProblemOf(customersd.ErrUnavailable, http.StatusBadRequest).Status == http.StatusServiceUnavailable {
-			otherPage().want(t, http.StatusServiceUnavailable)
-		} else { // until the gateway renders ErrUnavailable
-			otherPage().want(t, http.StatusInternalServerError)
+		if res := otherPage().want(t, http.StatusServiceUnavailable); res.Header.Get("Retry-After") == "" {
+			t.Error("a full node's 503 has no Retry-After")
 		}
 		held.Release()
 		rest.Release()
