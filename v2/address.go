@@ -63,6 +63,7 @@ func decodeAddress(w http.ResponseWriter, r *http.Request) (*customersd.AddressI
 		return nil, err
 	}
 	f.check(addressWritable, addressReadOnly)
+	f.refuseFormFields()
 	in := &customersd.AddressInput{
 		FirstName:   f.str("first_name"),
 		LastName:    f.str("last_name"),

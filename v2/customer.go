@@ -71,6 +71,7 @@ func decodeCustomer(w http.ResponseWriter, r *http.Request) (*customersd.Custome
 		return nil, err
 	}
 	f.check(customerWritable, customerReadOnly)
+	f.refuseFormFields()
 	in := &customersd.CustomerInput{
 		Company:               f.str("company"),
 		FirstName:             f.str("first_name"),

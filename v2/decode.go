@@ -221,3 +221,13 @@ func (f *fields) array(name string) []json.RawMessage {
 	}
 	return items
 }
+
+// refuseFormFields fails on form fields in a body: BigCommerce's custom form
+// fields are GET only, and a non-empty array is a 400 naming 'name'
+// (BEHAVIOR.md, "Representations"; bigcommerce/api#61). null and [] pass,
+// since clients send back what they fetched; any other type is a bad type.
+func (f *fields) refuseFormFields() {
+	if items := f.array("form_fields"); len(items) > 0 {
+		f.fail(customersd.Invalid("name"))
+	}
+}
