@@ -20,12 +20,16 @@ const MaxBodyBytes = 1 << 20
 
 var errMalformedJSON = &customersd.Error{Code: customersd.EINVALID, Message: "The request body is not valid JSON."}
 
+var errUnsupportedMediaType = &gateway.Error{Status: http.StatusUnsupportedMediaType,
+	Message: "The Content-Type of the request is not supported; send application/json."}
+
 // decodeBody is the only JSON reader: it checks the media type, caps the size
-// and reads one JSON object, returning its fields for a fields reader.
+// and reads one JSON object, returning its fields for a fields reader. A body
+// without Content-Type is a 415, as on BigCommerce (BEHAVIOR.md, "Status
+// codes"): reading it as JSON let through clients that BigCommerce refuses.
 func decodeBody(w http.ResponseWriter, r *http.Request) (*fields, error) {
-	if !gateway.IsJSON(r) {
-		return nil, &gateway.Error{Status: http.StatusUnsupportedMediaType,
-			Message: "The Content-Type of the request is not supported; send application/json."}
+	if r.Header.Get("Content-Type") == "" || !gateway.IsJSON(r) {
+		return nil, errUnsupportedMediaType
 	}
 	body, err := gateway.ReadBody(w, r, MaxBodyBytes)
 	if err != nil {
