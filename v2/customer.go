@@ -202,7 +202,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusCreated, newCustomerJSON(r, c))
+	return writeCreated(w, r, "/customers/"+strconv.FormatInt(c.ID, 10), newCustomerJSON(r, c))
 }
 
 // updateCustomer implements PUT /stores/{store_hash}/v2/customers/{customer_id}.
