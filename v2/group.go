@@ -225,6 +225,10 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if notModifiedSince(r, g.DateModified) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
 	return writeJSON(w, r, http.StatusOK, newGroupJSON(g))
 }
 
