@@ -5,8 +5,9 @@ import (
 	"strings"
 )
 
-// Address is a postal address of a customer. Country is the canonical English
-// name and CountryISO2 its ISO 3166-1 alpha-2 code, derived from it.
+// Address is a postal address of a customer. Country is one of BigCommerce's
+// country names, as BigCommerce spells it, and CountryISO2 the code its
+// table gives that name (package country).
 type Address struct {
 	ID          int64
 	CustomerID  int64

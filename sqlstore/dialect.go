@@ -37,11 +37,35 @@ type dialect struct {
 	// deleted or re-keyed until the transaction ends, as a foreign key check
 	// does, without holding back other writers of the rows.
 	forKeyShare string
+	// lower is the SQL function that lower-cases every letter, for
+	// case-insensitive matches. SQLite's own lower folds ASCII only.
+	lower string
 }
 
 var sqliteDialect = &dialect{
 	name:   "sqlite",
 	rebind: func(q string) string { return q },
+	lower:  sqliteUnicodeLower,
+}
+
+// sqliteUnicodeLower lower-cases every letter, as PostgreSQL's lower does
+// under a UTF-8 locale: SQLite without ICU folds only A to Z, so 'École'
+// would not match 'école'. It is registered for every SQLite connection of
+// the process and used in queries only, never in the schema, so a database
+// file stays readable by any SQLite.
+const sqliteUnicodeLower = "unicode_lower"
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction(sqliteUnicodeLower, 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		default: // NULL, and numbers, which have no case
+			return v, nil
+		}
+	})
 }
 
 var postgresDialect = &dialect{
@@ -51,6 +75,7 @@ var postgresDialect = &dialect{
 	lockMigrations: "SELECT pg_advisory_xact_lock(7265646)",
 	forUpdate:      " FOR UPDATE",
 	forKeyShare:    " FOR KEY SHARE",
+	lower:          "LOWER",
 }
 
 // rebindDollar turns '?' into $1, $2, ... Queries here never contain a '?'

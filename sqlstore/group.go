@@ -30,7 +30,7 @@ func (s *GroupService) FindGroups(ctx context.Context, store customersd.StoreID,
 
 // CountGroups implements customersd.GroupService.
 func (s *GroupService) CountGroups(ctx context.Context, store customersd.StoreID, f customersd.GroupFilter) (int64, error) {
-	where, args := groupWhere(store, f)
+	where, args := groupWhere(s.db.dialect, store, f)
 	var n int64
 	if err := s.db.storeReader(store).queryRow(ctx, `SELECT COUNT(*) FROM customer_groups WHERE `+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlstore: count groups of store %d: %w", store, err)
@@ -199,7 +199,7 @@ func deleteGroups(ctx context.Context, tx *Tx, store customersd.StoreID, f custo
 		return 0, err
 	}
 	f.Page = customersd.Page{}
-	where, args := groupWhere(store, f)
+	where, args := groupWhere(tx.dialect, store, f)
 	rows, err := tx.query(ctx, `SELECT id FROM customer_groups WHERE `+where+` ORDER BY id`+tx.dialect.forUpdate, args...)
 	if err != nil {
 		return 0, fmt.Errorf("sqlstore: lock groups of store %d: %w", store, err)
@@ -248,7 +248,7 @@ func findGroupByID(ctx context.Context, tx *Tx, store customersd.StoreID, id int
 }
 
 func findGroups(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.GroupFilter) ([]*customersd.Group, error) {
-	where, args := groupWhere(store, f)
+	where, args := groupWhere(tx.dialect, store, f)
 	q := `SELECT ` + groups.readList + ` FROM customer_groups WHERE ` + where + ` ORDER BY id` + pageClause(f.Page)
 	var r groupRow
 	gs, err := findAll(ctx, tx, groups.read, func(g *customersd.Group) *groupRow { r.Group = g; return &r }, q, args...)
@@ -259,15 +259,17 @@ func findGroups(ctx context.Context, tx *Tx, store customersd.StoreID, f custome
 }
 
 // groupWhere starts with the store, so no query reaches another store's rows.
-func groupWhere(store customersd.StoreID, f customersd.GroupFilter) (string, []any) {
+func groupWhere(d *dialect, store customersd.StoreID, f customersd.GroupFilter) (string, []any) {
 	w := whereBuilder{}
 	w.add("store_id = ?", store)
 	w.addIf(f.ID != nil, "id = ?", deref(f.ID))
 	w.addIf(f.Name != nil, colName+" = ?", deref(f.Name))
 	if f.NameLike != nil {
-		// LOWER on both sides: SQLite's LIKE folds ASCII only and
-		// PostgreSQL's not at all. The client's % and _ are literal.
-		w.add(`LOWER(`+colName+`) LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(strings.ToLower(*f.NameLike))+"%")
+		// Lower-cased on both sides, by the database: SQLite's LIKE folds
+		// ASCII only and PostgreSQL's not at all, and the dialect's lower
+		// folds every letter (BEHAVIOR.md, "Collections": É like é). The
+		// client's % and _ are literal.
+		w.add(d.lower+`(`+colName+`) LIKE `+d.lower+`(?) ESCAPE '\'`, "%"+likeEscaper.Replace(*f.NameLike)+"%")
 	}
 	w.addIf(f.IsDefault != nil, colIsDefault+" = ?", deref(f.IsDefault))
 	w.addIf(f.IsGroupForGuests != nil, colIsGroupForGuests+" = ?", deref(f.IsGroupForGuests))

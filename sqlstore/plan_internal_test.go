@@ -117,7 +117,7 @@ func TestFilterPlans(t *testing.T) {
 	}
 	for _, tt := range groupFilters {
 		t.Run("customer_groups/"+tt.column, func(t *testing.T) {
-			where, args := groupWhere(store, tt.f)
+			where, args := groupWhere(sqliteDialect, store, tt.f)
 			checkPlan(t, queryPlan(t, db, `SELECT id FROM customer_groups WHERE `+where+` ORDER BY id LIMIT 50`, args...), "customer_groups", tt.column)
 			checkPlan(t, queryPlan(t, db, `SELECT COUNT(*) FROM customer_groups WHERE `+where, args...), "customer_groups", tt.column)
 		})

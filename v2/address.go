@@ -2,6 +2,7 @@ package v2
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/customersd/customersd"
@@ -63,6 +64,7 @@ func decodeAddress(w http.ResponseWriter, r *http.Request) (*customersd.AddressI
 		return nil, err
 	}
 	f.check(addressWritable, addressReadOnly)
+	f.refuseFormFields()
 	in := &customersd.AddressInput{
 		FirstName:   f.str("first_name"),
 		LastName:    f.str("last_name"),
@@ -182,7 +184,7 @@ func (s *Server) createAddress(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusCreated, newAddressJSON(a))
+	return writeCreated(w, r, "/customers/"+strconv.FormatInt(customerID, 10)+"/addresses/"+strconv.FormatInt(a.ID, 10), newAddressJSON(a))
 }
 
 // updateAddress implements PUT /stores/{store_hash}/v2/customers/{customer_id}/addresses/{address_id}.

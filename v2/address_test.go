@@ -3,7 +3,10 @@ package v2_test
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/customersd/customersd/country"
 )
 
 // address is the wire form of an address, as tests read it.
@@ -124,24 +127,66 @@ func TestCreateAddress_Errors(t *testing.T) {
 	})
 }
 
-// TestAddress_Country checks that the country is looked up and stored by its
-// canonical name, with the ISO code derived from it.
+// TestAddress_Country checks that the country is one of BigCommerce's own
+// names, matched ignoring case and stored as BigCommerce spells it, with its
+// code (BEHAVIOR.md, "Addresses").
 func TestAddress_Country(t *testing.T) {
 	eachDB(t, func(t *testing.T, ts *testServer) {
 		mustCreateCustomer(t, ts, jane())
 		tests := []struct{ in, name, iso2 string }{
 			{"United States", "United States", "US"},
-			{"  united states of america ", "United States", "US"},
+			{"united states", "United States", "US"},
 			{"Australia", "Australia", "AU"},
-			{"united kingdom", "United Kingdom", "GB"},
+			{"UNITED KINGDOM", "United Kingdom", "GB"},
 			{"Korea, Republic of", "Korea, Republic of", "KR"},
-			{"South Korea", "Korea, Republic of", "KR"},
-			{"Vietnam", "Viet Nam", "VN"},
+			{"Libya", "Libya", "LY"},
+			{"cote d'ivoire", "Cote d'Ivoire", "CI"},
+			{"Reunion", "Reunion", "RE"},
+			{"Heard Island and McDonald Islands", "Heard Island and Mcdonald Islands", "HM"},
+			{"Macedonia, the Former Yugoslav Republic of", "Macedonia, the Former Yugoslav Republic of", "MK"},
+			{"Republic of Kosovo", "Republic of Kosovo", "XK"},
+			{"Netherlands Antilles", "Netherlands Antilles", "AN"},
 		}
 		for _, tt := range tests {
 			a := mustCreateAddress(t, ts, 1, with(home(), "country", tt.in))
 			if a.Country != tt.name || a.CountryISO2 != tt.iso2 {
 				t.Errorf("%q: country=%q iso2=%q, want %q %q", tt.in, a.Country, a.CountryISO2, tt.name, tt.iso2)
+			}
+			var got address
+			ts.do("GET", "/customers/1/addresses/"+itoa(a.ID), nil).want(t, http.StatusOK).decode(t, &got)
+			if got.Country != tt.name || got.CountryISO2 != tt.iso2 {
+				t.Errorf("%q read back: country=%q iso2=%q, want %q %q", tt.in, got.Country, got.CountryISO2, tt.name, tt.iso2)
+			}
+		}
+		// ISO names BigCommerce lacks or spells otherwise, aliases, codes
+		// and near misses are refused, on create and on update.
+		for _, in := range []string{"Cuba", "Iran, Islamic Republic of", "Korea, Democratic People's Republic of", "North Korea",
+			"Syrian Arab Republic", "South Sudan", "Curaçao", "Sint Maarten (Dutch part)", "Saint Martin (French part)",
+			"Saint Barthélemy", "Åland Islands", "Libyan Arab Jamahiriya", "Côte d'Ivoire", "Réunion", "Macedonia",
+			"Holland", "Great Britain", "United States of America", "South Korea", "Vietnam", "USA", "US",
+			" Australia ", "Australia."} {
+			ts.do("POST", "/customers/1/addresses", with(home(), "country", in)).wantError(t, http.StatusBadRequest, "The field 'country' is invalid.")
+			ts.do("PUT", "/customers/1/addresses/1", obj{"country": in}).wantError(t, http.StatusBadRequest, "The field 'country' is invalid.")
+		}
+		wantCount(t, ts, "/customers/1/addresses/count", int64(len(tests)))
+	})
+}
+
+// TestAddress_EveryBigCommerceCountry stores each of BigCommerce's 241
+// countries, sent in lower case, and reads back its spelling and code.
+func TestAddress_EveryBigCommerceCountry(t *testing.T) {
+	eachDB(t, func(t *testing.T, ts *testServer) {
+		mustCreateCustomer(t, ts, jane())
+		mustCreateAddress(t, ts, 1, home())
+		all := country.All()
+		if len(all) != 241 {
+			t.Fatalf("%d countries, want 241", len(all))
+		}
+		for _, c := range all {
+			var a address
+			ts.do("PUT", "/customers/1/addresses/1", obj{"country": strings.ToLower(c.Name)}).want(t, http.StatusOK).decode(t, &a)
+			if a.Country != c.Name || a.CountryISO2 != c.ISO2 {
+				t.Errorf("%q: country=%q iso2=%q, want %q %q", c.Name, a.Country, a.CountryISO2, c.Name, c.ISO2)
 			}
 		}
 	})

@@ -71,6 +71,7 @@ func decodeCustomer(w http.ResponseWriter, r *http.Request) (*customersd.Custome
 		return nil, err
 	}
 	f.check(customerWritable, customerReadOnly)
+	f.refuseFormFields()
 	in := &customersd.CustomerInput{
 		Company:               f.str("company"),
 		FirstName:             f.str("first_name"),
@@ -190,6 +191,10 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if notModifiedSince(r, c.DateModified) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
 	return writeJSON(w, r, http.StatusOK, newCustomerJSON(r, c))
 }
 
@@ -203,7 +208,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusCreated, newCustomerJSON(r, c))
+	return writeCreated(w, r, "/customers/"+strconv.FormatInt(c.ID, 10), newCustomerJSON(r, c))
 }
 
 // updateCustomer implements PUT /stores/{store_hash}/v2/customers/{customer_id}.
@@ -284,7 +289,8 @@ func (s *Server) validateCustomerPassword(w http.ResponseWriter, r *http.Request
 	return writeJSON(w, r, http.StatusOK, validateJSON{Success: ok})
 }
 
-// ifModifiedSince reads the If-Modified-Since header of a collection request.
+// ifModifiedSince reads the If-Modified-Since header of a GET. An invalid
+// date is ignored, as RFC 9110 (13.1.3) says.
 func ifModifiedSince(r *http.Request) (t time.Time, ok bool) {
 	v := r.Header.Get("If-Modified-Since")
 	if v == "" {
@@ -298,4 +304,14 @@ func ifModifiedSince(r *http.Request) (t time.Time, ok bool) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// notModifiedSince reports whether a single resource last modified at
+// modified may be answered 304 (BEHAVIOR.md, "Collections"): it has not
+// changed since the If-Modified-Since date. HTTP dates count whole seconds,
+// so the comparison does too; a change later in the same second is missed,
+// as with any HTTP cache.
+func notModifiedSince(r *http.Request, modified time.Time) bool {
+	since, ok := ifModifiedSince(r)
+	return ok && !modified.Truncate(time.Second).After(since)
 }

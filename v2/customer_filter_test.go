@@ -65,7 +65,7 @@ func TestListCustomers_Filters(t *testing.T) {
 			{"limit=3&page=2", []int64{4}},
 			{"limit=2&page=3", nil}, // past the end
 			{"page=99999999999999999", nil},
-			{"limit=1000", []int64{1, 2, 3, 4}}, // served as 250
+			{"limit=250", []int64{1, 2, 3, 4}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.query, func(t *testing.T) {
@@ -113,10 +113,13 @@ func TestListCustomers_LimitCap(t *testing.T) {
 		mustCreateCustomer(t, ts, with(jane(), "email", "c"+itoa(int64(i))+"@example.com"))
 	}
 	var cs []customer
-	ts.do("GET", "/customers?limit=251", nil).want(t, 200).decode(t, &cs)
+	ts.do("GET", "/customers?limit=250", nil).want(t, 200).decode(t, &cs)
 	if len(cs) != 250 {
-		t.Errorf("limit=251 gave %d customers, want 250", len(cs))
+		t.Errorf("limit=250 gave %d customers, want 250", len(cs))
 	}
+	// Above the cap BigCommerce answers 413 rather than a shorter page
+	// (TestPagedCollections_LimitTooHigh).
+	ts.do("GET", "/customers?limit=251", nil).want(t, http.StatusRequestEntityTooLarge)
 	ts.do("GET", "/customers", nil).want(t, 200).decode(t, &cs)
 	if len(cs) != 50 {
 		t.Errorf("default limit gave %d customers, want 50", len(cs))

@@ -253,7 +253,7 @@ func TestCreateCustomer_ReadOnlyFieldsIgnored(t *testing.T) {
 	eachDB(t, func(t *testing.T, ts *testServer) {
 		c := mustCreateCustomer(t, ts, with(jane(), "id", 999, "date_created", "Tue, 01 Jan 2019 00:00:00 +0000",
 			"date_modified", "x", "accepts_marketing", true, "addresses", obj{"url": "x", "resource": "y"},
-			"form_fields", []any{obj{"name": "a", "value": "b"}}))
+			"form_fields", []any{})) // a non-empty one is a 400: TestFormFields_Refused
 		if c.ID != 1 || c.AcceptsMarketing || c.FormFields != nil || c.DateCreated != "Mon, 06 May 2024 07:34:10 +0000" {
 			t.Errorf("read-only fields were applied: %+v", c)
 		}

@@ -20,12 +20,16 @@ const MaxBodyBytes = 1 << 20
 
 var errMalformedJSON = &customersd.Error{Code: customersd.EINVALID, Message: "The request body is not valid JSON."}
 
+var errUnsupportedMediaType = &gateway.Error{Status: http.StatusUnsupportedMediaType,
+	Message: "The Content-Type of the request is not supported; send application/json."}
+
 // decodeBody is the only JSON reader: it checks the media type, caps the size
-// and reads one JSON object, returning its fields for a fields reader.
+// and reads one JSON object, returning its fields for a fields reader. A body
+// without Content-Type is a 415, as on BigCommerce (BEHAVIOR.md, "Status
+// codes"): reading it as JSON let through clients that BigCommerce refuses.
 func decodeBody(w http.ResponseWriter, r *http.Request) (*fields, error) {
-	if !gateway.IsJSON(r) {
-		return nil, &gateway.Error{Status: http.StatusUnsupportedMediaType,
-			Message: "The Content-Type of the request is not supported; send application/json."}
+	if r.Header.Get("Content-Type") == "" || !gateway.IsJSON(r) {
+		return nil, errUnsupportedMediaType
 	}
 	body, err := gateway.ReadBody(w, r, MaxBodyBytes)
 	if err != nil {
@@ -220,4 +224,14 @@ func (f *fields) array(name string) []json.RawMessage {
 		items = []json.RawMessage{}
 	}
 	return items
+}
+
+// refuseFormFields fails on form fields in a body: BigCommerce's custom form
+// fields are GET only, and a non-empty array is a 400 naming 'name'
+// (BEHAVIOR.md, "Representations"; bigcommerce/api#61). null and [] pass,
+// since clients send back what they fetched; any other type is a bad type.
+func (f *fields) refuseFormFields() {
+	if items := f.array("form_fields"); len(items) > 0 {
+		f.fail(customersd.Invalid("name"))
+	}
 }

@@ -2,6 +2,7 @@ package v2
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/customersd/customersd/gateway"
@@ -22,9 +23,25 @@ var gatewayTitles = map[int]string{
 const statusCodesPage = "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"
 
 type errorJSON struct {
-	Status  int               `json:"status"`
-	Message string            `json:"message"`
-	Details map[string]string `json:"details,omitempty"`
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+	Details any    `json:"details,omitempty"` // nil, or an object
+}
+
+// errLimitTooHigh is BigCommerce's answer to a limit above 250, recorded
+// with its details, max_limit as a number (BEHAVIOR.md, "Status codes";
+// bigcommerce-api-python#59).
+var errLimitTooHigh = &gateway.Error{Status: http.StatusRequestEntityTooLarge, Message: "The specified limit exceeds the maximum allowed."}
+
+// errorDetails is the details object of err's V2 error, or nil for none.
+func errorDetails(err error, p gateway.Problem) any {
+	if errors.Is(err, errLimitTooHigh) {
+		return map[string]int{"max_limit": maxLimit}
+	}
+	if len(p.Details) > 0 {
+		return p.Details
+	}
+	return nil
 }
 
 type gatewayErrorJSON struct {
@@ -48,7 +65,7 @@ func renderError(w http.ResponseWriter, r *http.Request, err error) int {
 	case http.StatusInternalServerError:
 		p.Message = "Internal Server Error"
 	}
-	var body any = []errorJSON{{Status: p.Status, Message: p.Message, Details: p.Details}}
+	var body any = []errorJSON{{Status: p.Status, Message: p.Message, Details: errorDetails(err, p)}}
 	if title, ok := gatewayTitles[p.Status]; ok {
 		body = gatewayErrorJSON{Status: p.Status, Title: title, Type: statusCodesPage}
 	}

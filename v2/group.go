@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/customersd/customersd"
@@ -225,6 +226,10 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if notModifiedSince(r, g.DateModified) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
 	return writeJSON(w, r, http.StatusOK, newGroupJSON(g))
 }
 
@@ -238,7 +243,7 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusCreated, newGroupJSON(g))
+	return writeCreated(w, r, "/customer_groups/"+strconv.FormatInt(g.ID, 10), newGroupJSON(g))
 }
 
 // updateGroup implements PUT /stores/{store_hash}/v2/customer_groups/{customer_group_id}.

@@ -1,6 +1,7 @@
 package v2
 
 import (
+	"errors"
 	"math"
 	"net/http"
 	"net/url"
@@ -164,9 +165,10 @@ func restorePlus(s string) string {
 	return rfcOffsetSpaces.ReplaceAllString(s, "$1 +$2")
 }
 
-// page reads page (from 1) and limit (default 50). A limit above 250 is
-// served as 250 so clients that work against BigCommerce keep working; a
-// value below 1 or not a number is a 400.
+// page reads page (from 1) and limit (default 50). A value below 1 or not a
+// number is a 400; a limit above 250 is BigCommerce's recorded 413
+// (errLimitTooHigh), also where the page is not used (counts, deletes), so a
+// client learns the cap wherever it sends the parameter.
 func (q *query) page() customersd.Page {
 	page, limit := int64(1), int64(defaultLimit)
 	if p := q.int("page"); p != nil {
@@ -175,11 +177,17 @@ func (q *query) page() customersd.Page {
 		}
 		page = *p
 	}
-	if l := q.int("limit"); l != nil {
-		if *l < 1 {
+	if s := q.str("limit"); s != nil {
+		l, err := strconv.ParseInt(strings.TrimSpace(*s), 10, 64)
+		switch {
+		case errors.Is(err, strconv.ErrRange) && l > 0: // more digits than an int64 holds
+			q.fail(errLimitTooHigh)
+		case err != nil || l < 1:
 			q.fail(customersd.Invalid("limit"))
+		case l > maxLimit:
+			q.fail(errLimitTooHigh)
 		}
-		limit = min(*l, maxLimit)
+		limit = l
 	}
 	if q.failed != nil {
 		return customersd.Page{}

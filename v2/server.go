@@ -113,6 +113,14 @@ func storeOf(r *http.Request) customersd.StoreID {
 	return gateway.StoreOf(r.Context()).ID
 }
 
+// writeCreated answers a POST that made a resource: 201 with its absolute URL
+// in Location (BEHAVIOR.md, "Status codes"). resource is its path under the
+// version root, "/customers/5".
+func writeCreated(w http.ResponseWriter, r *http.Request, resource string, v any) error {
+	w.Header().Set("Location", versionRoot(r)+resource)
+	return writeJSON(w, r, http.StatusCreated, v)
+}
+
 // normalizePath accepts what V2 always accepted: a trailing slash and a
 // ".json" suffix on the last segment (the old Ruby client appends it).
 func normalizePath(r *http.Request) {
