@@ -14,7 +14,7 @@ func TestMigration0005_CountryNames(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
 			dsn := internalDSN(t, dialect)
-			old, err := open(ctx, dsn, "0003_client_secrets.sql")
+			old, err := open(ctx, dsn, Options{}, "0003_client_secrets.sql")
 			if err != nil {
 				t.Fatal(err)
 			}
