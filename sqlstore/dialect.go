@@ -1,13 +1,10 @@
 package sqlstore
 
 import (
-	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/url"
 	"runtime"
 	"strconv"
@@ -145,42 +142,6 @@ func constraintName(err error) string {
 		return pe.ConstraintName
 	}
 	return ""
-}
-
-// isUnavailable reports a failure of the database itself, not of the
-// statement: the SQLite file cannot be written (disk full, read-only, I/O
-// error, cannot open, corrupt), PostgreSQL cannot be reached, is shutting
-// down, out of resources or read-only, and a statement past its deadline
-// (the statement timeout, or its wait for a connection). A client that
-// went away (context.Canceled) is none of these.
-func isUnavailable(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn) {
-		return true
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() & 0xff { // the primary code of an extended one
-		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN,
-			sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-			return true
-		}
-		return false
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch {
-		case strings.HasPrefix(pe.Code, "08"), // connection exception
-			strings.HasPrefix(pe.Code, "53"),                           // insufficient resources: disk full, too many connections
-			pe.Code == "57014",                                         // query_canceled: statement_timeout
-			pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", // shutting down, starting up
-			pe.Code == "25006": // read_only_sql_transaction: a standby
-			return true
-		}
-		return false
-	}
-	var ce *pgconn.ConnectError
-	var ne net.Error
-	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // openPostgres opens a pool whose connections end any statement running
