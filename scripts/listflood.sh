@@ -37,6 +37,7 @@ mkdir -p "$cache"
 seeded="$cache/seed-$customers${as_base:+-base}.db"
 if [ ! -f "$seeded" ]; then
 	echo "== seeding $customers customers into $seeded"
+	rm -f "$seeded.tmp" # a run stopped while seeding leaves one
 	go run ./scripts/listflood seed -db "$seeded.tmp" -customers "$customers" ${as_base:+-as-base}
 	mv "$seeded.tmp" "$seeded"
 fi
