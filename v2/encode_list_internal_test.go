@@ -51,7 +51,7 @@ func TestWriteList(t *testing.T) {
 				r.Header.Set("Accept-Encoding", "gzip")
 			}
 			w := &largestWrite{ResponseRecorder: httptest.NewRecorder()}
-			if err := writeList(w, r, items, wire); err != nil {
+			if err := writeListAs(w, r, FormatJSON, items, wire); err != nil {
 				t.Fatal(err)
 			}
 			res := w.Result()
