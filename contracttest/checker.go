@@ -109,6 +109,10 @@ func (c *Checker) Validate(req *http.Request, status int, header http.Header, bo
 		if x.head {
 			return fmt.Errorf("a HEAD response has a %d-byte body", len(body))
 		}
+		if isXML(header) {
+			// XML.md: the document describes JSON only; XML has checks of its own.
+			return CheckXMLDocument(x.method, x.path, status, body)
+		}
 		if err := checkJSONType(header); err != nil {
 			return err
 		}
@@ -214,8 +218,8 @@ func (x *exchange) wantEmpty() error {
 
 // v2Path splits a request path such as /stores/abc/v2/customers/5.json/ into
 // the store hash and the path relative to the version root (/customers/5),
-// dropping a trailing slash and a .json suffix as V2 always has (BEHAVIOR.md,
-// Paths and routing). ok is false for paths outside V2.
+// dropping a trailing slash and a .json or .xml suffix as V2 always has
+// (BEHAVIOR.md, Paths and routing). ok is false for paths outside V2.
 func v2Path(p string) (hash, path string, ok bool) {
 	rest, ok := strings.CutPrefix(p, "/stores/")
 	if !ok {
@@ -227,7 +231,7 @@ func v2Path(p string) (hash, path string, ok bool) {
 	}
 	path = strings.TrimSuffix(strings.TrimPrefix(rest, "v2"), "/")
 	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		path = path[:i] + strings.TrimSuffix(path[i:], ".json")
+		path = path[:i] + strings.TrimSuffix(strings.TrimSuffix(path[i:], ".json"), ".xml")
 	}
 	if path == "" {
 		path = "/"
@@ -279,8 +283,14 @@ func decodeBody(header http.Header, body []byte) ([]byte, error) {
 	}
 }
 
+// isXML reports an XML body (XML.md §3: application/xml).
+func isXML(header http.Header) bool {
+	mt, _, err := mime.ParseMediaType(header.Get("Content-Type"))
+	return err == nil && mt == "application/xml"
+}
+
 // checkJSONType fails unless the response says its body is JSON: every V2
-// body is (BEHAVIOR.md, Formats), errors included.
+// body that is not XML is (BEHAVIOR.md, Formats), errors included.
 func checkJSONType(header http.Header) error {
 	ct := header.Get("Content-Type")
 	if ct == "" {

@@ -137,9 +137,11 @@ type Surface struct {
 	// /stores/{store_hash}/{version}/... the surface serves; a path with
 	// another is a 404 before authentication.
 	Version string
-	// Negotiate, when set, refuses a request whose response format the
-	// client does not accept (406). It runs before authentication.
-	Negotiate func(r *http.Request) error
+	// Negotiate, when set, picks the response format (Info.Format) from the
+	// request as the client sent it, before Rewrite; an error (406) refuses
+	// the request before authentication, rendered in the format Negotiate
+	// still returns (the surface's default).
+	Negotiate func(r *http.Request) (format string, err error)
 	// Unrouted, when set, words the answer to a request no route serves;
 	// allow lists the methods that would be served (nil: unknown path). Nil
 	// means Unrouted.
@@ -202,6 +204,9 @@ func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, info *Info) {
+	if p.s.Negotiate != nil {
+		info.Format, info.notAcceptable = p.s.Negotiate(r)
+	}
 	if p.s.Rewrite != nil {
 		p.s.Rewrite(r)
 	}
@@ -247,11 +252,9 @@ func (p *pipeline) authenticate(w http.ResponseWriter, r *http.Request, info *In
 		return noRelease, &Error{Status: http.StatusNotFound}
 	}
 	anonymous := func() { setRateLimitHeaders(w.Header(), p.g.RateLimit.AnonymousDecision()) }
-	if p.s.Negotiate != nil {
-		if err := p.s.Negotiate(r); err != nil {
-			anonymous()
-			return noRelease, err
-		}
+	if info.notAcceptable != nil {
+		anonymous()
+		return noRelease, info.notAcceptable
 	}
 	a, err := p.g.Tenants.Authenticate(r.Context(), hash, r.Header.Get("X-Auth-Token"))
 	if err != nil {
@@ -304,10 +307,8 @@ func (p *pipeline) authorizeAdmin(w http.ResponseWriter, r *http.Request) error 
 
 // findStore resolves the store of a Public request's path, when it names one.
 func (p *pipeline) findStore(r *http.Request, info *Info) error {
-	if p.s.Negotiate != nil {
-		if err := p.s.Negotiate(r); err != nil {
-			return err
-		}
+	if info.notAcceptable != nil {
+		return info.notAcceptable
 	}
 	hash, ok := p.storeHash(r.URL.Path)
 	if !ok {

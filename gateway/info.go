@@ -23,11 +23,16 @@ type Info struct {
 	// Store is the store the request is for: the account's, or on a Public
 	// surface the one its path names.
 	Store *customersd.Store
+	// Format is the response format the surface's Negotiate picked ("" for
+	// a surface without one), so that its error renderer answers in it too.
+	Format string
 
 	// served: the route's handler ran, so the backend answered at least
 	// the authentication; unavailable: a backend outage failed the
 	// request; clientClosed: the client went away before an answer.
 	served, unavailable, clientClosed bool
+	// notAcceptable is Negotiate's refusal, answered before authentication.
+	notAcceptable error
 	// publicURL is the gateway's PublicURL, for BaseURL.
 	publicURL string
 }

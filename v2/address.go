@@ -134,7 +134,7 @@ func (s *Server) writeAddressCount(w http.ResponseWriter, r *http.Request, f cus
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusOK, countJSON{Count: n})
+	return write(w, r, http.StatusOK, countJSON{Count: n})
 }
 
 // getAddress implements GET /stores/{store_hash}/v2/customers/{customer_id}/addresses/{address_id}.
@@ -151,7 +151,7 @@ func (s *Server) getAddress(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusOK, newAddressJSON(a))
+	return write(w, r, http.StatusOK, newAddressJSON(a))
 }
 
 // getStoreAddress implements GET /stores/{store_hash}/v2/customers/addresses/{address_id},
@@ -167,7 +167,7 @@ func (s *Server) getStoreAddress(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusOK, newAddressJSON(a))
+	return write(w, r, http.StatusOK, newAddressJSON(a))
 }
 
 // createAddress implements POST /stores/{store_hash}/v2/customers/{customer_id}/addresses.
@@ -205,7 +205,7 @@ func (s *Server) updateAddress(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusOK, newAddressJSON(a))
+	return write(w, r, http.StatusOK, newAddressJSON(a))
 }
 
 // deleteAddress implements DELETE /stores/{store_hash}/v2/customers/{customer_id}/addresses/{address_id}.

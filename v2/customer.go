@@ -178,7 +178,7 @@ func (s *Server) countCustomers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusOK, countJSON{Count: n})
+	return write(w, r, http.StatusOK, countJSON{Count: n})
 }
 
 // getCustomer implements GET /stores/{store_hash}/v2/customers/{customer_id}.
@@ -195,7 +195,7 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	return writeJSON(w, r, http.StatusOK, newCustomerJSON(r, c))
+	return write(w, r, http.StatusOK, newCustomerJSON(r, c))
 }
 
 // createCustomer implements POST /stores/{store_hash}/v2/customers.
@@ -225,7 +225,7 @@ func (s *Server) updateCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusOK, newCustomerJSON(r, c))
+	return write(w, r, http.StatusOK, newCustomerJSON(r, c))
 }
 
 // deleteCustomer implements DELETE /stores/{store_hash}/v2/customers/{customer_id}.
@@ -286,7 +286,7 @@ func (s *Server) validateCustomerPassword(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusOK, validateJSON{Success: ok})
+	return write(w, r, http.StatusOK, validateJSON{Success: ok})
 }
 
 // ifModifiedSince reads the If-Modified-Since header of a GET. An invalid

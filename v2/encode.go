@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -46,21 +47,56 @@ func versionRoot(r *http.Request) string {
 // packet, gzip's header and CPU cost more than they save.
 const gzipMinSize = 1400
 
-// writeJSON writes v as compact JSON with the given status, gzipped when the
-// client accepts it and the body is large enough.
-func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("v2: encode response: %w", err)
+// write writes v, a wire value, with the given status in the format
+// negotiated for r.
+func write(w http.ResponseWriter, r *http.Request, status int, v any) error {
+	return writeAs(w, r, formatOf(r.Context()), status, v)
+}
+
+// writeAs writes v as JSON or XML, gzipped when the client accepts it and
+// the body is large enough. Both forms come from the same wire value: the
+// JSON from its json tags, the XML from the same tags (xml.go).
+func writeAs(w http.ResponseWriter, r *http.Request, f Format, status int, v any) error {
+	var b []byte
+	var err error
+	if f == FormatJSON {
+		b, err = marshalJSON(v)
+	} else {
+		b, err = marshalXMLDocument(v)
 	}
-	writeBody(w, r, status, b)
+	if err != nil {
+		return err
+	}
+	writeBody(w, r, status, f.contentType(), b)
 	return nil
 }
 
-// writeBody writes a whole JSON body with its Content-Length.
-func writeBody(w http.ResponseWriter, r *http.Request, status int, b []byte) {
+// marshalJSON is V2's JSON: compact, as encoding/json writes it, with every
+// "/" written "\/" as PHP's json_encode does and every recorded BigCommerce
+// body shows (BEHAVIOR.md, "Formats"). A "/" can only occur inside a JSON
+// string, so the replacement never touches the syntax, and encoding/json
+// never writes "\/" itself.
+func marshalJSON(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("v2: encode response: %w", err)
+	}
+	return escapeSlashes(b), nil
+}
+
+var slash, escapedSlash = []byte("/"), []byte(`\/`)
+
+func escapeSlashes(b []byte) []byte {
+	if bytes.IndexByte(b, '/') < 0 {
+		return b
+	}
+	return bytes.ReplaceAll(b, slash, escapedSlash)
+}
+
+// writeBody writes a whole body with its Content-Length.
+func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType string, b []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h.Set("Content-Type", contentType)
 	if len(b) >= gzipMinSize && acceptsGzip(r) {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
@@ -89,38 +125,69 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
-// listBufferSize is how much of a collection's JSON is gathered before it
+// listBufferSize is how much of a collection's body is gathered before it
 // is sent: a list that fits is written whole, as any response, and a larger
 // one is streamed item by item, so a page never exists as one []byte (250
 // customers with 64 KB notes would be 16 MB, and the gzip copy more).
 const listBufferSize = 64 << 10
 
-// writeList writes a collection, each item in its wire form: BigCommerce
-// answers 204 with no body when a collection has no items, and clients
-// page until they see it. The body is the JSON array of the wire forms,
-// whether it is written whole or streamed.
+// listForm is how a collection is written in one format: what comes before
+// the items, between two of them and after them, and one item's form.
+type listForm struct {
+	contentType     string
+	head, sep, tail []byte
+	item            func(v any) ([]byte, error)
+}
+
+// listFormOf is the JSON array of the items, or the XML plural root with
+// one singular element per item (XML.md §4.1; a page of one item keeps the
+// plural root, [INF] as JSON keeps the array).
+func listFormOf[T any](f Format) listForm {
+	if f == FormatJSON {
+		return listForm{contentType: f.contentType(), head: []byte("["), sep: comma, tail: []byte("]"), item: marshalJSON}
+	}
+	names := xmlNamesOf(reflect.TypeFor[T]())
+	return listForm{
+		contentType: f.contentType(),
+		head:        []byte(xmlDeclaration + "<" + names.many + ">\n"),
+		tail:        []byte("</" + names.many + ">\n"),
+		item:        func(v any) ([]byte, error) { return marshalXMLElement(names.one, v, 1) },
+	}
+}
+
+// writeList writes a collection, each item in its wire form, in the format
+// negotiated for r.
 func writeList[V, T any](w http.ResponseWriter, r *http.Request, items []V, wire func(V) T) error {
+	return writeListAs(w, r, formatOf(r.Context()), items, wire)
+}
+
+// writeListAs writes a collection in format f: BigCommerce answers 204 with
+// no body when a collection has no items, in either format, and clients
+// page until they see it. The body is the same whether it is written whole
+// or streamed.
+func writeListAs[V, T any](w http.ResponseWriter, r *http.Request, f Format, items []V, wire func(V) T) error {
 	if len(items) == 0 {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
+	lf := listFormOf[T](f)
 	buf := bytes.NewBuffer(make([]byte, 0, min(listBufferSize, 512*len(items))))
-	buf.WriteByte('[')
+	buf.Write(lf.head)
 	for i, item := range items {
 		if buf.Len() >= listBufferSize {
-			return streamList(w, r, buf.Bytes(), items[i:], wire)
+			return streamList(w, r, lf, buf.Bytes(), items[i:], wire)
 		}
 		if i > 0 {
-			buf.WriteByte(',')
+			buf.Write(lf.sep)
 		}
-		b, err := json.Marshal(wire(item))
+		b, err := lf.item(wire(item))
 		if err != nil {
 			return fmt.Errorf("v2: encode list item %d: %w", i, err)
 		}
 		buf.Write(b)
 	}
-	buf.WriteByte(']')
-	writeBody(w, r, http.StatusOK, buf.Bytes())
+	buf.Write(lf.tail)
+	writeBody(w, r, http.StatusOK, lf.contentType, buf.Bytes())
 	return nil
 }
 
@@ -129,9 +196,9 @@ func writeList[V, T any](w http.ResponseWriter, r *http.Request, items []V, wire
 // body goes chunked. Once the status is sent nothing can be reported, so a
 // failed write (the client went away) just ends the body; the wire types
 // cannot fail to encode.
-func streamList[V, T any](w http.ResponseWriter, r *http.Request, head []byte, rest []V, wire func(V) T) error {
+func streamList[V, T any](w http.ResponseWriter, r *http.Request, lf listForm, head []byte, rest []V, wire func(V) T) error {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h.Set("Content-Type", lf.contentType)
 	var out io.Writer = w
 	if acceptsGzip(r) {
 		setGzip(h)
@@ -144,18 +211,18 @@ func streamList[V, T any](w http.ResponseWriter, r *http.Request, head []byte, r
 		return nil
 	}
 	for _, item := range rest {
-		b, err := json.Marshal(wire(item))
+		b, err := lf.item(wire(item))
 		if err != nil {
 			return nil
 		}
-		if _, err := out.Write(comma); err != nil {
+		if _, err := out.Write(lf.sep); err != nil {
 			return nil
 		}
 		if _, err := out.Write(b); err != nil {
 			return nil
 		}
 	}
-	out.Write([]byte{']'})
+	out.Write(lf.tail)
 	return nil
 }
 

@@ -24,7 +24,7 @@ func BenchmarkEncodeCustomer(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		w := httptest.NewRecorder()
-		if err := writeJSON(w, r, 200, newCustomerJSON(r, c)); err != nil {
+		if err := writeAs(w, r, FormatJSON, 200, newCustomerJSON(r, c)); err != nil {
 			b.Fatal(err)
 		}
 	}

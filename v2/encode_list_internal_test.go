@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/customersd/customersd/contracttest"
 )
 
 type item struct {
@@ -28,12 +30,19 @@ func (w *largestWrite) Write(b []byte) (int, error) {
 	return w.ResponseRecorder.Write(b)
 }
 
-// TestWriteList: a list is the JSON array of its items' wire forms, byte
-// for byte, whole or streamed, plain or gzipped; and a large list is never
-// written as one buffer.
+// TestWriteList: a list is the JSON array of its items' wire forms, or
+// their XML document, byte for byte, whole or streamed, plain or gzipped;
+// and a large list is never written as one buffer.
 func TestWriteList(t *testing.T) {
-	// Notes that encoding/json escapes, so that the stream must escape as Marshal does.
-	notes := strings.Repeat("<a&b>\u2028\"é\\", 400)
+	for _, f := range []Format{FormatJSON, FormatXML} {
+		t.Run(string(f), func(t *testing.T) { testWriteList(t, f) })
+	}
+}
+
+func testWriteList(t *testing.T, f Format) {
+	// Notes that encoding/json escapes, so that the stream must escape as
+	// Marshal does; a "/" that V2's JSON writes "\/"; markup, for XML's CDATA.
+	notes := strings.Repeat("<a&b>\u2028\"é\\/]]>", 400)
 	for _, n := range []int{1, 3, 250} {
 		items := make([]int, n)
 		for i := range items {
@@ -45,13 +54,21 @@ func TestWriteList(t *testing.T) {
 			all[i] = wire(id)
 		}
 		want, _ := json.Marshal(all)
+		want = bytes.ReplaceAll(want, []byte("/"), []byte(`\/`))
+		if f == FormatXML {
+			jsonBody := want
+			want, _ = marshalXMLDocument(all)
+			if err := contracttest.CompareXML(want, jsonBody); err != nil {
+				t.Fatalf("%d items: the XML is not the JSON's: %v", n, err)
+			}
+		}
 		for _, gz := range []bool{false, true} {
 			r := httptest.NewRequest("GET", "/stores/s/v2/customers", nil)
 			if gz {
 				r.Header.Set("Accept-Encoding", "gzip")
 			}
 			w := &largestWrite{ResponseRecorder: httptest.NewRecorder()}
-			if err := writeList(w, r, items, wire); err != nil {
+			if err := writeListAs(w, r, f, items, wire); err != nil {
 				t.Fatal(err)
 			}
 			res := w.Result()
@@ -67,11 +84,11 @@ func TestWriteList(t *testing.T) {
 			} else if gz {
 				t.Errorf("%d items: not gzipped", n)
 			}
-			if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/json" {
+			if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != f.contentType() {
 				t.Errorf("%d items, gzip %v: status %d, Content-Type %q", n, gz, res.StatusCode, res.Header.Get("Content-Type"))
 			}
 			if !bytes.Equal(body, want) {
-				t.Errorf("%d items, gzip %v: body differs from json.Marshal of the list (%d bytes, want %d)", n, gz, len(body), len(want))
+				t.Errorf("%d items, gzip %v: body differs from the whole list's (%d bytes, want %d)", n, gz, len(body), len(want))
 			}
 			if len(want) <= listBufferSize {
 				if got := res.Header.Get("Content-Length"); got != strconv.Itoa(w.Body.Len()) {

@@ -55,6 +55,13 @@ type gatewayErrorJSON struct {
 // and 429, the error array for everything else. BigCommerce answers every
 // client mistake with 400, a duplicate email included (BEHAVIOR.md, "Status
 // codes"). An internal error is a bare "Internal Server Error".
+//
+// The error array is written in the negotiated format, <errors><error>…
+// in XML (XML.md §6), also for the gateway's own 404, 405, 406 and 503.
+// The gateway object is always JSON, as it is written: XML.md §6.2 [INF],
+// BigCommerce's OAuth gateway (a separate system from the V2 application)
+// answers JSON whatever the Accept; its recorded 403 also keeps "/"
+// unescaped (BEHAVIOR.md, "Error bodies").
 func renderError(w http.ResponseWriter, r *http.Request, err error) int {
 	p := gateway.ProblemOf(err, http.StatusBadRequest)
 	switch p.Status {
@@ -65,13 +72,16 @@ func renderError(w http.ResponseWriter, r *http.Request, err error) int {
 	case http.StatusInternalServerError:
 		p.Message = "Internal Server Error"
 	}
-	var body any = []errorJSON{{Status: p.Status, Message: p.Message, Details: errorDetails(err, p)}}
 	if title, ok := gatewayTitles[p.Status]; ok {
-		body = gatewayErrorJSON{Status: p.Status, Title: title, Type: statusCodesPage}
+		b, _ := json.Marshal(gatewayErrorJSON{Status: p.Status, Title: title, Type: statusCodesPage})
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(p.Status)
+		w.Write(b)
+		return p.Status
 	}
-	b, _ := json.Marshal(body)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(p.Status)
-	w.Write(b)
+	body := []errorJSON{{Status: p.Status, Message: p.Message, Details: errorDetails(err, p)}}
+	if writeAs(w, r, formatOf(r.Context()), p.Status, body) != nil {
+		w.WriteHeader(p.Status) // the error wire types always encode
+	}
 	return p.Status
 }

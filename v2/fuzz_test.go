@@ -52,6 +52,7 @@ func fuzzRequest(ts *testServer, method, path, body string) *http.Request {
 	r := httptest.NewRequest(method, "/stores/"+ts.hash+"/v2"+path, strings.NewReader(body))
 	r.Header.Set("X-Auth-Token", ts.token)
 	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Accept", "application/json")
 	return r
 }
 

@@ -213,7 +213,7 @@ func (s *Server) countGroups(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusOK, countJSON{Count: n})
+	return write(w, r, http.StatusOK, countJSON{Count: n})
 }
 
 // getGroup implements GET /stores/{store_hash}/v2/customer_groups/{customer_group_id}.
@@ -230,7 +230,7 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	return writeJSON(w, r, http.StatusOK, newGroupJSON(g))
+	return write(w, r, http.StatusOK, newGroupJSON(g))
 }
 
 // createGroup implements POST /stores/{store_hash}/v2/customer_groups.
@@ -260,7 +260,7 @@ func (s *Server) updateGroup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, r, http.StatusOK, newGroupJSON(g))
+	return write(w, r, http.StatusOK, newGroupJSON(g))
 }
 
 // deleteGroup implements DELETE /stores/{store_hash}/v2/customer_groups/{customer_group_id}.

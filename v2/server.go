@@ -26,6 +26,10 @@ type Server struct {
 	// ListBudget bounds the bytes of list pages this node holds at once;
 	// nil means ratelimit.DefaultListBudget, half of it per store.
 	ListBudget *ratelimit.ByteBudget
+	// DefaultFormat answers a request that asks for no format (no Accept,
+	// */*, no suffix). Empty means XML, as BigCommerce (XML.md §2.2);
+	// FormatJSON is for teams that want the old behaviour.
+	DefaultFormat Format
 
 	budgetOnce sync.Once
 	rowSizes   sync.Map // "store/collection" → int64: the average row of its last page
@@ -89,7 +93,7 @@ func (s *Server) Surface() *gateway.Surface {
 		Methods:       []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete},
 		Rewrite:       normalizePath,
 		Match:         match,
-		Negotiate:     negotiate,
+		Negotiate:     s.negotiate,
 		Unrouted:      unrouted,
 		DefaultScopes: scopesFor,
 	}
@@ -118,17 +122,20 @@ func storeOf(r *http.Request) customersd.StoreID {
 // version root, "/customers/5".
 func writeCreated(w http.ResponseWriter, r *http.Request, resource string, v any) error {
 	w.Header().Set("Location", versionRoot(r)+resource)
-	return writeJSON(w, r, http.StatusCreated, v)
+	return write(w, r, http.StatusCreated, v)
 }
 
 // normalizePath accepts what V2 always accepted: a trailing slash and a
-// ".json" suffix on the last segment (the old Ruby client appends it).
+// ".json" or ".xml" suffix on the last segment (the old Ruby client
+// appends one; negotiate has read it already).
 func normalizePath(r *http.Request) {
 	p := r.URL.Path
 	if len(p) > 1 {
 		p = strings.TrimSuffix(p, "/")
 	}
-	p = strings.TrimSuffix(p, ".json")
+	if suffix := pathSuffix(p); suffix == "json" || suffix == "xml" {
+		p = strings.TrimSuffix(p, "."+suffix)
+	}
 	if p != r.URL.Path {
 		r.URL.Path = p
 		r.URL.RawPath = ""
@@ -142,26 +149,4 @@ func unrouted(r *http.Request, allow []string) error {
 		return &gateway.Error{Status: http.StatusNotImplemented, Message: "The HTTP method '" + r.Method + "' is not implemented."}
 	}
 	return gateway.Unrouted(allow)
-}
-
-// negotiate answers 406 when the client accepts nothing JSON. A missing
-// Accept, */* or anything that admits JSON gets JSON.
-func negotiate(r *http.Request) error {
-	accept := r.Header.Values("Accept")
-	if len(accept) == 0 {
-		return nil
-	}
-	for _, v := range accept {
-		for part := range strings.SplitSeq(v, ",") {
-			mt, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-			mt = strings.ToLower(strings.TrimSpace(mt))
-			if strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") && !strings.Contains(params, "q=0.") {
-				continue
-			}
-			if mt == "" || mt == "*/*" || mt == "application/*" || gateway.IsJSONMediaType(mt) {
-				return nil
-			}
-		}
-	}
-	return &gateway.Error{Status: http.StatusNotAcceptable, Message: "This resource can only be served as application/json."}
 }

@@ -365,6 +365,7 @@ func crashCall(t *testing.T, client *http.Client, method, url string, body any, 
 	}
 	req.Header.Set("X-Auth-Token", crashToken)
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
 	res, err := client.Do(req)
 	if err != nil {
 		return nil, false

@@ -106,9 +106,12 @@ type Config struct {
 	MaxConns int
 	// PublicURL, when set, starts the links in response bodies, instead of
 	// the request's Host (gateway.BaseURL).
-	PublicURL  string
-	LogFormat  string
-	BcryptCost int
+	PublicURL string
+	// DefaultFormat answers V2 requests that ask for no format: "xml",
+	// as BigCommerce, or "json" for teams that want JSON without asking.
+	DefaultFormat string
+	LogFormat     string
+	BcryptCost    int
 	// BcryptConcurrency is the bcrypt work the node runs at once, shared
 	// fairly between stores; 0 means password.DefaultConcurrency.
 	BcryptConcurrency int

@@ -60,6 +60,7 @@ func (c *ServeCommand) parse(args []string) error {
 	}
 	fs.DurationVar(&cfg.DBStatementTimeout, "db-statement-timeout", stmtTimeout, "longest a request's database statement may run before it fails with 503; 0: no limit (env CUSTOMERSD_DB_STATEMENT_TIMEOUT)")
 	fs.StringVar(&cfg.PublicURL, "public-url", c.Getenv("CUSTOMERSD_PUBLIC_URL"), "the URL clients reach this server at, e.g. https://api.example.com: the links in bodies use it instead of the request's Host (env CUSTOMERSD_PUBLIC_URL)")
+	fs.StringVar(&cfg.DefaultFormat, "default-format", envOr(c.Getenv, "CUSTOMERSD_DEFAULT_FORMAT", "xml"), "V2's answer to a request that asks for no format (no Accept, */*, no .json/.xml): xml, as BigCommerce, or json, which BigCommerce does not do (env CUSTOMERSD_DEFAULT_FORMAT)")
 	maxClientConns, err := strconv.Atoi(envOr(c.Getenv, "CUSTOMERSD_MAX_CONNS", "0"))
 	if err != nil {
 		return fmt.Errorf("CUSTOMERSD_MAX_CONNS: %w", err)
@@ -107,6 +108,9 @@ func (cfg *Config) validate() error {
 			return fmt.Errorf("--public-url %q: %w", cfg.PublicURL, err)
 		}
 		cfg.PublicURL = u
+	}
+	if _, err := v2.ParseFormat(cfg.DefaultFormat); cfg.DefaultFormat != "" && err != nil {
+		return fmt.Errorf("--default-format must be xml or json, not %q", cfg.DefaultFormat)
 	}
 	if cfg.MaxConns < 0 {
 		return fmt.Errorf("--max-conns must be 0 (the default) or more, not %d", cfg.MaxConns)
@@ -227,6 +231,7 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		Groups:    sqlstore.NewGroupService(db),
 		RateLimit: limits,
 	}
+	api.DefaultFormat, _ = v2.ParseFormat(c.Config.DefaultFormat) // checked by validate; "" is XML
 	h := newHandler(handlerDeps{
 		api:          gw.Mount(api.Surface()),
 		ping:         db.Ping,

@@ -162,6 +162,7 @@ func do(method, url, tok string, body any) (int, error) {
 	}
 	req.Header.Set("X-Auth-Token", tok)
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err
@@ -240,6 +241,7 @@ func attack(c config, srv *server) error {
 			for ctx.Err() == nil {
 				req, _ := http.NewRequestWithContext(ctx, "GET", srv.url+path, nil)
 				req.Header.Set("X-Auth-Token", token)
+				req.Header.Set("Accept", "application/json")
 				res, err := http.DefaultClient.Do(req)
 				status := "error"
 				if err == nil {
