@@ -1,6 +1,7 @@
 package v2
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -120,4 +121,31 @@ func TestXMLToJSON_Refused(t *testing.T) {
 	if _, err := xmlToJSON([]byte(strings.Repeat("<a>", maxXMLBodyDepth) + strings.Repeat("</a>", maxXMLBodyDepth))); err != nil {
 		t.Errorf("depth %d: %v", maxXMLBodyDepth, err)
 	}
+}
+
+// FuzzXMLToJSON: whatever the body, the converter either refuses it with a
+// V2 error or hands the JSON reader one JSON object.
+func FuzzXMLToJSON(f *testing.F) {
+	for _, seed := range []string{
+		`<customer><first_name>Jane</first_name><_authentication><password>x</password></_authentication></customer>`,
+		`<g><categories><value>1</value></categories><discount_rules><r><amount>5.00</amount></r></discount_rules></g>`,
+		`<a><b>00050</b><c>NULL</c><zip>0200</zip><d/></a>`,
+		`<a>x</a>`, `<a><b>x<c/></b></a>`, `<a/><a/>`, `<?xml version="1.0"?><!DOCTYPE a><a/>`, ``, `foo`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		out, err := xmlToJSON([]byte(body))
+		if err != nil {
+			var e *customersd.Error
+			if !errors.As(err, &e) || e.Code != customersd.EINVALID {
+				t.Fatalf("%q: error %v is not a V2 400", body, err)
+			}
+			return
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(out, &m); err != nil || m == nil {
+			t.Fatalf("%q gave %s, not a JSON object: %v", body, out, err)
+		}
+	})
 }
