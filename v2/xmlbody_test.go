@@ -94,6 +94,28 @@ func TestXMLBody_Address(t *testing.T) {
 		if a.City != "Cambridge" || a.Zip != "02138" || a.Street1 != "1 Main St" {
 			t.Fatalf("after PUT: %+v", a)
 		}
+		// The address as V2 writes it (XML.md §9.3) can be sent back.
+		ts.do("PUT", "/customers/1/addresses/"+itoa(a.ID), `<?xml version="1.0"?>
+<address>
+  <id>1</id>
+  <customer_id>1</customer_id>
+  <first_name>Ivory</first_name>
+  <last_name>Keller</last_name>
+  <company/>
+  <street_1>11 New Avenue</street_1>
+  <street_2/>
+  <city>Cambridge</city>
+  <state>Massachusetts</state>
+  <zip>02139</zip>
+  <country>United States</country>
+  <country_iso2>US</country_iso2>
+  <phone>+1 (752) 337-4022</phone>
+  <address_type>residential</address_type>
+  <form_fields>NULL</form_fields>
+</address>`, xmlBody).want(t, http.StatusOK).decode(t, &a)
+		if a.FirstName != "Ivory" || a.Street1 != "11 New Avenue" || a.Zip != "02139" || a.Phone != "+1 (752) 337-4022" {
+			t.Fatalf("after the round-trip PUT: %+v", a)
+		}
 	})
 }
 
@@ -121,6 +143,35 @@ func TestXMLBody_Group(t *testing.T) {
 		if string(g.CategoryAccess) != `{"type":"specific","categories":[7]}` ||
 			string(g.DiscountRules) != `[{"type":"category","method":"fixed","amount":"2.5000","category_id":7}]` {
 			t.Fatalf("after PUT: %s %s", g.CategoryAccess, g.DiscountRules)
+		}
+
+		// The group as V2 writes it (XML.md §9.5) can be sent back.
+		ts.do("PUT", "/customer_groups/"+itoa(g.ID), `<?xml version="1.0"?>
+<customer_group>
+  <id>1</id>
+  <name>Wholesale</name>
+  <is_default>false</is_default>
+  <category_access>
+    <type>specific</type>
+    <categories>
+      <value>18</value>
+      <value>19</value>
+    </categories>
+  </category_access>
+  <discount_rules>
+    <discount_rule>
+      <type>all</type>
+      <method>percent</method>
+      <amount>5.0000</amount>
+    </discount_rule>
+  </discount_rules>
+  <is_group_for_guests>false</is_group_for_guests>
+  <date_created>2023-07-17 06:30:41</date_created>
+  <date_modified>2023-07-17 06:30:41</date_modified>
+</customer_group>`, xmlBody).want(t, http.StatusOK).decode(t, &g)
+		if string(g.CategoryAccess) != `{"type":"specific","categories":[18,19]}` ||
+			string(g.DiscountRules) != `[{"type":"all","method":"percent","amount":"5.0000"}]` {
+			t.Fatalf("after the round-trip PUT: %s %s", g.CategoryAccess, g.DiscountRules)
 		}
 
 		ts.do("PUT", "/customer_groups/"+itoa(g.ID), `<customer_group><discount_rules/></customer_group>`, xmlBody).
