@@ -13,7 +13,7 @@ func TestBody_WithoutContentType(t *testing.T) {
 		mustCreateAddress(t, ts, 1, home())
 		mustCreateGroup(t, ts, obj{"name": "Retail"})
 		noContentType := func(r *http.Request) { r.Header.Del("Content-Type") }
-		const want = `[{"status":415,"message":"The Content-Type of the request is not supported; send application\/json."}]`
+		const want = `[{"status":415,"message":"The Content-Type of the request is not supported; send application\/json or application\/xml."}]`
 		for _, tt := range []struct {
 			method, path string
 			body         any

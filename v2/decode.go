@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -21,19 +22,27 @@ const MaxBodyBytes = 1 << 20
 var errMalformedJSON = &customersd.Error{Code: customersd.EINVALID, Message: "The request body is not valid JSON."}
 
 var errUnsupportedMediaType = &gateway.Error{Status: http.StatusUnsupportedMediaType,
-	Message: "The Content-Type of the request is not supported; send application/json."}
+	Message: "The Content-Type of the request is not supported; send application/json or application/xml."}
 
-// decodeBody is the only JSON reader: it checks the media type, caps the size
-// and reads one JSON object, returning its fields for a fields reader. A body
-// without Content-Type is a 415, as on BigCommerce (BEHAVIOR.md, "Status
-// codes"): reading it as JSON let through clients that BigCommerce refuses.
+// decodeBody is the only body reader: it checks the media type, caps the size
+// and reads one JSON object, returning its fields for a fields reader. An XML
+// body is first converted to that JSON object (xmlbody.go). A body without
+// Content-Type is a 415, as on BigCommerce (BEHAVIOR.md, "Status codes"):
+// reading it as JSON let through clients that BigCommerce refuses.
 func decodeBody(w http.ResponseWriter, r *http.Request) (*fields, error) {
-	if r.Header.Get("Content-Type") == "" || !gateway.IsJSON(r) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	isXML := err == nil && isXMLBodyType(mt)
+	if !isXML && (err != nil || !gateway.IsJSONMediaType(mt)) {
 		return nil, errUnsupportedMediaType
 	}
 	body, err := gateway.ReadBody(w, r, MaxBodyBytes)
 	if err != nil {
 		return nil, err
+	}
+	if isXML {
+		if body, err = xmlToJSON(body); err != nil {
+			return nil, err
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
