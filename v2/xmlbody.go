@@ -142,7 +142,7 @@ func bodyValue(buf *bytes.Buffer, n *bodyNode) error {
 	switch {
 	case len(n.children) > 0 && !blank:
 		return customersd.Invalid(n.name) // text mixed with elements has no JSON form
-	case len(n.children) == 0 && string(n.text) == "NULL":
+	case len(n.children) == 0 && string(n.text) == xmlNull:
 		// V2 writes null as NULL (XML.md §4.2); reading it back as null
 		// lets a client send back what it fetched.
 		buf.WriteString("null")
