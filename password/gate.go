@@ -30,9 +30,9 @@ var ErrBusy = errors.New("password: too much bcrypt work of the store waiting")
 // store, and a freed slot goes to the stores with waiting work in turn, so
 // a store that floods the node waits behind its own work while another
 // store's next call runs after at most one call of each other waiting
-// store. A store may have twice as many calls waiting as the Gate runs;
-// beyond that, Do refuses at once with ErrBusy rather than queue without
-// bound.
+// store. A store may have a bounded number of calls waiting (the queue of
+// NewGate); beyond that, Do refuses at once with ErrBusy rather than queue
+// without bound.
 //
 // A nil *Gate runs everything at once: the CLI and tests use it.
 type Gate struct {
@@ -49,15 +49,23 @@ type waiter struct {
 	granted bool          // set, under Gate.mu, with the close of ready
 }
 
-// NewGate returns a Gate running at most slots calls at once and queuing
-// up to twice that many per store: two rounds of the node's bcrypt work,
-// about a tenth of a second at the default cost. It panics if slots is less
-// than 1, which would run nothing.
-func NewGate(slots int) *Gate {
-	if slots < 1 {
-		panic(fmt.Sprintf("password: NewGate(%d): slots must be at least 1", slots))
+// DefaultQueue is how many calls of one store a Gate lets wait unless
+// configured. A queue of twice the slots (2 on two cores) answered 503 to
+// an app creating customers with passwords from 8 workers, which is no
+// abuse; 32 waiting calls are under 2 s of the store's own work at the
+// default cost with one slot. A long queue costs the other stores nothing:
+// turns go round the stores, so their next call waits for at most one
+// call of each.
+const DefaultQueue = 32
+
+// NewGate returns a Gate running at most slots calls at once and letting
+// up to queue calls of each store wait. It panics if slots or queue is less
+// than 1: a Gate that runs nothing, or refuses every call it cannot start.
+func NewGate(slots, queue int) *Gate {
+	if slots < 1 || queue < 1 {
+		panic(fmt.Sprintf("password: NewGate(%d, %d): slots and queue must be at least 1", slots, queue))
 	}
-	return &Gate{slots: slots, queue: 2 * slots, waiting: make(map[int64][]*waiter)}
+	return &Gate{slots: slots, queue: queue, waiting: make(map[int64][]*waiter)}
 }
 
 // Slots is the number of calls the Gate runs at once; a nil Gate reports

@@ -32,8 +32,8 @@ func (g *Gate) waitingCalls() int {
 }
 
 func TestGate_Bound(t *testing.T) {
-	const slots, stores, perStore = 2, 5, 4 // 4 = 2*slots: every call may queue
-	g := NewGate(slots)
+	const slots, stores, perStore = 2, 5, 4 // perStore = the queue: every call may queue
+	g := NewGate(slots, perStore)
 	var cur, peak atomic.Int32
 	release := make(chan struct{})
 	var wg sync.WaitGroup
@@ -73,7 +73,7 @@ func TestGate_Bound(t *testing.T) {
 func TestGate_Fair(t *testing.T) {
 	const a, b int64 = 1, 2
 	ctx := context.Background()
-	g := NewGate(1)
+	g := NewGate(1, 2)
 	var (
 		mu    sync.Mutex
 		order []int64
@@ -125,7 +125,7 @@ func TestGate_Fair(t *testing.T) {
 
 func TestGate_Cancel(t *testing.T) {
 	const a int64 = 1
-	g := NewGate(1)
+	g := NewGate(1, 2)
 	hold, held := make(chan struct{}), make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -164,5 +164,32 @@ func TestGate_Nil(t *testing.T) {
 	ran := false
 	if err := g.Do(context.Background(), 1, func() { ran = true }); err != nil || !ran {
 		t.Fatalf("nil gate: ran=%v err=%v", ran, err)
+	}
+}
+
+// TestGate_DefaultQueueTakesABurst: an app creating customers with
+// passwords from 8 workers is no abuse. With the one slot of a two-core
+// node busy, every one of its calls waits its turn instead of being
+// refused (a queue of twice the slots refused 6 of them).
+func TestGate_DefaultQueueTakesABurst(t *testing.T) {
+	const a, burst int64 = 1, 8
+	g := NewGate(1, DefaultQueue)
+	hold, held := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { g.Do(context.Background(), a, func() { close(held); <-hold }) })
+	<-held
+	var ran, refused atomic.Int64
+	for range burst {
+		wg.Go(func() {
+			if err := g.Do(context.Background(), a, func() { ran.Add(1) }); err != nil {
+				refused.Add(1)
+			}
+		})
+	}
+	waitFor(g, func() bool { return int64(len(g.waiting[a]))+refused.Load() == burst })
+	close(hold)
+	wg.Wait()
+	if refused.Load() != 0 || ran.Load() != burst {
+		t.Fatalf("a burst of %d calls: %d refused, %d ran; want none refused", burst, refused.Load(), ran.Load())
 	}
 }

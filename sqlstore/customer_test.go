@@ -167,7 +167,7 @@ func TestCustomerService_ValidatePassword(t *testing.T) {
 func TestCustomerService_BcryptGate(t *testing.T) {
 	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		gate := password.NewGate(1) // queues 2 calls per store
+		gate := password.NewGate(1, 2)
 		s := sqlstore.NewCustomerService(db, password.Hasher{Cost: bcrypt.MinCost, Gate: gate})
 		other, store := mustCreateStore(t, db, "a"), mustCreateStore(t, db, "b")
 		in := newInput("jane@example.com")

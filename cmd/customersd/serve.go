@@ -224,7 +224,7 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 	}
 	// One gate for every service that hashes or checks a store's password,
 	// so the bound is the node's.
-	hasher := password.Hasher{Cost: c.Config.BcryptCost, Gate: password.NewGate(cmp.Or(c.Config.BcryptConcurrency, password.DefaultConcurrency()))}
+	hasher := password.Hasher{Cost: c.Config.BcryptCost, Gate: password.NewGate(cmp.Or(c.Config.BcryptConcurrency, password.DefaultConcurrency()), password.DefaultQueue)}
 	api := &v2.Server{
 		Customers: sqlstore.NewCustomerService(db, hasher),
 		Addresses: sqlstore.NewAddressService(db),
