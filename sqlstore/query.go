@@ -53,26 +53,39 @@ func pageClause(p customersd.Page) string {
 	return " LIMIT " + strconv.Itoa(p.Limit) + " OFFSET " + strconv.FormatInt(p.Offset, 10)
 }
 
-// queryAll runs query and scans each row with scan: the loop every find
-// function needs, with rows closed and rows.Err checked in one place.
-func queryAll[T any](ctx context.Context, tx *Tx, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+// eachRow runs query and calls fn for each row: the loop every read needs,
+// with the query's bounds (Tx.begin), rows closed, rows.Err checked and a
+// failure of the database marked (markUnavailable) in one place. An error
+// of fn stops the loop.
+func eachRow(ctx context.Context, tx *Tx, fn func(*sql.Rows) error, query string, args ...any) error {
 	ctx, done, err := tx.begin(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer done()
 	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
-		return nil, markUnavailable(err)
+		return markUnavailable(err)
 	}
 	defer rows.Close()
-	var out []T
 	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, markUnavailable(err)
+		if err := fn(rows); err != nil {
+			return markUnavailable(err)
 		}
-		out = append(out, v)
 	}
-	return out, markUnavailable(rows.Err())
+	return markUnavailable(rows.Err())
+}
+
+// queryAll runs query and returns what scan makes of each row.
+func queryAll[T any](ctx context.Context, tx *Tx, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+	var out []T
+	err := eachRow(ctx, tx, func(rows *sql.Rows) error {
+		v, err := scan(rows)
+		out = append(out, v)
+		return err
+	}, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -295,30 +295,21 @@ func (t *table[R]) insertEach(ctx context.Context, tx *Tx, section string, r *R,
 // the ReadMeter of ctx as it is read (customersd.ChargeRead), and a refused
 // charge stops the read: what a page holds is bounded while it loads.
 func findAll[R, V any](ctx context.Context, tx *Tx, cols columns[R], row func(*V) *R, query string, args ...any) ([]*V, error) {
-	ctx, done, err := tx.begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	rows, err := tx.query(ctx, query, args...)
-	if err != nil {
-		return nil, markUnavailable(err)
-	}
-	defer rows.Close()
 	var out []*V
-	var buf [24]any // on the stack for tables of up to 24 columns: Scan keeps no reference
-	for rows.Next() {
+	var buf [24]any // reused row after row: Scan keeps no reference
+	err := eachRow(ctx, tx, func(rows *sql.Rows) error {
 		v := new(V)
 		dests := cols.dests(row(v), buf[:0])
 		if err := rows.Scan(dests...); err != nil {
-			return nil, markUnavailable(err)
-		}
-		if err := customersd.ChargeRead(ctx, rowBytes(dests)); err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, v)
+		return customersd.ChargeRead(ctx, rowBytes(dests))
+	}, query, args...)
+	if err != nil {
+		return nil, err
 	}
-	return out, markUnavailable(rows.Err())
+	return out, nil
 }
 
 // What a read row holds beyond its text: the struct and its slices' items.
@@ -354,26 +345,13 @@ func rowBytes(dests []any) int64 {
 // every row into r. r's fields are overwritten row by row: each copies what
 // it keeps.
 func scanEach[R any](ctx context.Context, tx *Tx, cols columns[R], r *R, each func() error, query string, args ...any) error {
-	ctx, done, err := tx.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer done()
-	rows, err := tx.query(ctx, query, args...)
-	if err != nil {
-		return markUnavailable(err)
-	}
-	defer rows.Close()
 	dests := cols.dests(r, make([]any, 0, len(cols)))
-	for rows.Next() {
+	return eachRow(ctx, tx, func(rows *sql.Rows) error {
 		if err := rows.Scan(dests...); err != nil {
-			return markUnavailable(err)
-		}
-		if err := each(); err != nil {
 			return err
 		}
-	}
-	return markUnavailable(rows.Err())
+		return each()
+	}, query, args...)
 }
 
 // unixSeconds reads a time stored as Unix seconds.
