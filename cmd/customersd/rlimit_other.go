@@ -1,6 +1,0 @@
-//go:build !unix
-
-package main
-
-// fileLimit is unknown here: the default cap is then 768 connections.
-func fileLimit() uint64 { return 0 }

@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/customersd/customersd/metrics"
+)
+
+// readyTimeout bounds the database ping of a readiness probe: a probe that
+// hangs is as bad as one that fails.
+const readyTimeout = 2 * time.Second
+
+// handlerDeps is what the top-level handler is made of.
+type handlerDeps struct {
+	api     http.Handler // the V2 API
+	ping    func(context.Context) error
+	metrics *metrics.Metrics
+	// serveMetrics adds /metrics to this handler; false when it has a
+	// listener of its own (--metrics-addr).
+	serveMetrics bool
+	logger       *slog.Logger
+	// admin is the admin API (admin/), answering 404 itself when no admin
+	// token is configured; nil leaves /admin/ to the V2 API.
+	admin http.Handler
+}
+
+// newHandler is the whole URL space of the process. The operational
+// endpoints need no store token: keep /metrics private with --metrics-addr
+// or at the proxy (README.md, "Running in production").
+func newHandler(d handlerDeps) http.Handler {
+	mux := http.NewServeMux()
+	// The V2 API answers everything not claimed below, so an unknown path
+	// gets a V2 error body, as before.
+	mux.Handle("/", d.api)
+	mux.Handle("GET /healthz", d.metrics.Instrument("GET /healthz", http.HandlerFunc(healthz)))
+	mux.Handle("GET /readyz", d.metrics.Instrument("GET /readyz", readyz(d.ping, d.logger)))
+	if d.serveMetrics {
+		mux.Handle("GET /metrics", d.metrics.Handler())
+	}
+	if d.admin != nil {
+		mux.Handle("/admin/", d.admin)
+	}
+	return mux
+}
+
+// newMetricsHandler serves /metrics alone, for --metrics-addr.
+func newMetricsHandler(m *metrics.Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	return mux
+}
+
+// healthz implements GET /healthz: the process is up and serving HTTP. It
+// checks nothing else, so a database outage does not get every node
+// restarted; that is what /readyz is for.
+func healthz(w http.ResponseWriter, r *http.Request) {
+	writeStatus(w, http.StatusOK, "ok")
+}
+
+// readyz implements GET /readyz: 200 when the database answers a ping, 503
+// when it does not, so a load balancer sends traffic elsewhere.
+func readyz(ping func(context.Context) error, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		if err := ping(ctx); err != nil {
+			// The cause goes to the log only: the probe is unauthenticated.
+			logger.WarnContext(ctx, "not ready: database unreachable", slog.Any("err", err))
+			writeStatus(w, http.StatusServiceUnavailable, "unavailable")
+			return
+		}
+		writeStatus(w, http.StatusOK, "ok")
+	})
+}
+
+// writeStatus writes the body of the probes: {"status":"..."}. The status
+// strings are constants, so no encoder is needed.
+func writeStatus(w http.ResponseWriter, code int, status string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	w.Write([]byte(`{"status":"` + status + `"}` + "\n"))
+}
