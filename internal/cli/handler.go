@@ -25,6 +25,8 @@ type handlerDeps struct {
 	// admin is the admin API (admin/), answering 404 itself when no admin
 	// token is configured; nil leaves /admin/ to the V2 API.
 	admin http.Handler
+	// panel is the control panel (panel/); nil when the admin API is off.
+	panel http.Handler
 }
 
 // newHandler is the whole URL space of the process. The operational
@@ -42,6 +44,9 @@ func newHandler(d handlerDeps) http.Handler {
 	}
 	if d.admin != nil {
 		mux.Handle("/admin/", d.admin)
+	}
+	if d.panel != nil {
+		mux.Handle("/admin/ui/", d.panel)
 	}
 	return mux
 }
