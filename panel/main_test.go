@@ -45,6 +45,8 @@ func newTestPanel(tb testing.TB, bulk int) *testPanel {
 	return ts
 }
 
+func (ts *testPanel) tenants() *sqlstore.TenantService { return sqlstore.NewTenantService(ts.db) }
+
 // newHandler is the V2-less part of serve's URL space: the panel under
 // /admin/ui/, as internal/cli mounts it.
 func newHandler(db *sqlstore.DB) http.Handler {

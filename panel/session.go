@@ -181,6 +181,10 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request) error) func(htt
 func (s *Server) action(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		// Parsed before signedIn copies r, so the copy has the form too.
+		if err := r.ParseForm(); err != nil {
+			return errBadInput("The form could not be read: it is malformed or larger than 64 KiB.")
+		}
 		sr := s.signedIn(r)
 		if sr == nil {
 			return errForbidden("You are not signed in, or your session has ended. Sign in and try again.")
