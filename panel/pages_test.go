@@ -47,7 +47,7 @@ func TestCustomersPage(t *testing.T) {
 	})
 	t.Run("SearchNameAndCompany", func(t *testing.T) {
 		for _, q := range []string{"jan", "DOE", "acme r"} {
-			p := b.get("/admin/ui/stores/shop/customers?q=" + url.QueryEscape(q)).want(t, http.StatusOK, "jane@example.com")
+			p := b.get("/admin/ui/stores/shop/customers?q="+url.QueryEscape(q)).want(t, http.StatusOK, "jane@example.com")
 			if strings.Contains(p.Body, "bulk") {
 				t.Fatalf("q=%s matches the bulk customers", q)
 			}
