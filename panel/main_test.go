@@ -35,11 +35,11 @@ type testPanel struct {
 
 func ptr[T any](v T) *T { return &v }
 
-func newTestPanel(tb testing.TB, bulk int) *testPanel {
+func newTestPanel(tb testing.TB, bulk int, opts ...func(*panel.Server)) *testPanel {
 	tb.Helper()
 	db := sqlstoretest.Open(tb, "sqlite")
 	ts := &testPanel{db: db}
-	ts.Server = httptest.NewServer(newHandler(db))
+	ts.Server = httptest.NewServer(newHandler(db, opts...))
 	tb.Cleanup(ts.Close)
 	ts.store = mustFixtures(tb, db, bulk)
 	return ts
@@ -49,7 +49,7 @@ func (ts *testPanel) tenants() *sqlstore.TenantService { return sqlstore.NewTena
 
 // newHandler is the V2-less part of serve's URL space: the panel under
 // /admin/ui/, as internal/cli mounts it.
-func newHandler(db *sqlstore.DB) http.Handler {
+func newHandler(db *sqlstore.DB, opts ...func(*panel.Server)) http.Handler {
 	tenants := sqlstore.NewTenantService(db)
 	customers := sqlstore.NewCustomerService(db, password.Hasher{})
 	s := &panel.Server{
@@ -60,6 +60,9 @@ func newHandler(db *sqlstore.DB) http.Handler {
 		Addresses:  sqlstore.NewAddressService(db),
 		Groups:     sqlstore.NewGroupService(db),
 		Quota:      (*ratelimit.Policy)(nil).StoreQuota,
+	}
+	for _, o := range opts {
+		o(s)
 	}
 	gw := &gateway.Gateway{Tenants: tenants, AdminToken: adminToken, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	mux := http.NewServeMux()

@@ -26,6 +26,10 @@ type Server struct {
 	Search     customersd.CustomerSearcher
 	Addresses  customersd.AddressService
 	Groups     customersd.GroupService
+	// Hooks and Webhooks, when both are set, add the webhooks page: hooks,
+	// the delivery log and "deliver now".
+	Hooks    customersd.HookService
+	Webhooks customersd.WebhookQueue
 	// Quota is the request quota a store gets (ratelimit.Policy.StoreQuota).
 	Quota func(*customersd.Store) customersd.Quota
 	// Now is the clock of sessions; nil is time.Now.
@@ -53,7 +57,7 @@ func (s *Server) Surface() *gateway.Surface {
 // routes is the panel's whole route table. Pages need a session; actions
 // (POST) need a session and its CSRF token.
 func (s *Server) routes() []gateway.Route {
-	return []gateway.Route{
+	routes := []gateway.Route{
 		{Pattern: "GET " + base + "/static/{file}", Handler: serveStatic},
 		{Pattern: "GET " + base + "/login", Handler: s.loginForm},
 		{Pattern: "POST " + base + "/login", Handler: s.login},
@@ -68,6 +72,14 @@ func (s *Server) routes() []gateway.Route {
 		{Pattern: "GET " + base + "/stores/{hash}/reset", Handler: s.page(s.confirmReset)},
 		{Pattern: "POST " + base + "/stores/{hash}/reset", Handler: s.action(s.resetStore)},
 	}
+	if s.hooksEnabled() {
+		routes = append(routes,
+			gateway.Route{Pattern: "GET " + base + "/stores/{hash}/hooks", Handler: s.page(s.listHooks)},
+			gateway.Route{Pattern: "POST " + base + "/stores/{hash}/deliveries/deliver", Handler: s.action(s.deliverNow)},
+			gateway.Route{Pattern: "POST " + base + "/stores/{hash}/deliveries/{id}/deliver", Handler: s.action(s.deliverNow)},
+		)
+	}
+	return routes
 }
 
 func (s *Server) now() time.Time {

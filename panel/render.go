@@ -33,6 +33,13 @@ type view struct {
 	Data    any
 	// SignedIn shows the sign-out button.
 	SignedIn bool
+	// Features are the optional pages the store's navigation links to.
+	Features features
+}
+
+// features are the pages that appear with their feature.
+type features struct {
+	Hooks bool
 }
 
 var funcs = template.FuncMap{
@@ -63,6 +70,7 @@ var pages = func() map[string]*template.Template {
 // render writes a page. It is executed into a buffer first, so that a
 // template error is a clean 500 and never half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) error {
+	v.Features = features{Hooks: s.hooksEnabled()}
 	if se := sessionOf(r.Context()); se != nil {
 		v.SignedIn = true
 		if v.CSRF == "" {
