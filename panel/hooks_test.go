@@ -83,4 +83,3 @@ func TestHooksPage_AbsentWithoutWebhooks(t *testing.T) {
 		t.Fatal("the navigation links to a hooks page that does not exist")
 	}
 }
-
