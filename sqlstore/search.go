@@ -99,9 +99,15 @@ func searchIndexed(ctx context.Context, tx *Tx, store customersd.StoreID, after 
 		arms = append(arms, `SELECT id FROM customers WHERE `+where+` AND `+col.expr(tx.dialect)+` >= ? AND `+col.expr(tx.dialect)+` < ?`)
 		armArgs = append(append(armArgs, args...), matchArgs[2*i], matchArgs[2*i+1])
 	}
-	q := `SELECT ` + customers.readList + ` FROM customers WHERE store_id = ? AND id IN (SELECT id FROM (` +
-		strings.Join(arms, " UNION ") + `) AS m ORDER BY id LIMIT ?) ORDER BY id`
-	return queryCustomers(ctx, tx, store, q, append(append([]any{store}, armArgs...), limit)...)
+	// MATERIALIZED: left to itself, SQLite pushes the ORDER BY into the
+	// union and merges the arms in id order, each one read off the primary
+	// key: the whole store, 12 s at a million customers. Materialised, each
+	// arm reads its prefix's range and only the matches are sorted. UNION
+	// ALL, since UNION is itself such a merge; DISTINCT drops a customer
+	// that two columns match.
+	q := `WITH m AS MATERIALIZED (` + strings.Join(arms, " UNION ALL ") + `) SELECT ` + customers.readList +
+		` FROM customers WHERE store_id = ? AND id IN (SELECT DISTINCT id FROM m ORDER BY id LIMIT ?) ORDER BY id`
+	return queryCustomers(ctx, tx, store, q, append(armArgs, store, limit)...)
 }
 
 func queryCustomers(ctx context.Context, tx *Tx, store customersd.StoreID, q string, args ...any) ([]*customersd.Customer, error) {
