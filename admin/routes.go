@@ -5,7 +5,7 @@ import "github.com/customersd/customersd/gateway"
 // routes is the whole admin route table.
 func (s *Server) routes() []gateway.Route {
 	const base = "/admin/v1"
-	return []gateway.Route{
+	return append([]gateway.Route{
 		{Pattern: "POST " + base + "/stores", Handler: s.createStore},
 		{Pattern: "GET " + base + "/stores", Handler: s.listStores},
 		{Pattern: "GET " + base + "/stores/{hash}", Handler: s.getStore},
@@ -18,5 +18,18 @@ func (s *Server) routes() []gateway.Route {
 		{Pattern: "POST " + base + "/stores/{hash}/tokens", Handler: s.createToken},
 		{Pattern: "GET " + base + "/stores/{hash}/tokens", Handler: s.listTokens},
 		{Pattern: "DELETE " + base + "/stores/{hash}/tokens/{client_id}", Handler: s.revokeToken},
+	}, s.hookRoutes(base)...)
+}
+
+// hookRoutes are the webhook routes (hook.go), when the server has hooks.
+func (s *Server) hookRoutes(base string) []gateway.Route {
+	if s.Hooks == nil || s.Queue == nil {
+		return nil
+	}
+	return []gateway.Route{
+		{Pattern: "GET " + base + "/stores/{hash}/hooks", Handler: s.listStoreHooks},
+		{Pattern: "GET " + base + "/stores/{hash}/deliveries", Handler: s.listDeliveries},
+		{Pattern: "POST " + base + "/stores/{hash}/deliveries/deliver", Handler: s.deliverAll},
+		{Pattern: "POST " + base + "/stores/{hash}/deliveries/{id}/deliver", Handler: s.deliverOne},
 	}
 }

@@ -16,6 +16,10 @@ import (
 type Server struct {
 	Tenants  customersd.TenantService
 	Exporter customersd.ExportService
+	// Hooks and Queue, when both are set, serve the webhook routes
+	// (hook.go): every hook of a store and its delivery log.
+	Hooks customersd.HookService
+	Queue customersd.WebhookQueue
 }
 
 // Surface returns the admin API for gateway.Mount. Mount it at "/admin/";
