@@ -84,6 +84,8 @@ type DB struct {
 	// afterDeleteChunk, when set, runs after each chunk of a bulk delete
 	// commits: tests write in between.
 	afterDeleteChunk func()
+	// hooks holds the OnDeliveries functions (outbox.go).
+	hooks deliveryHooks
 }
 
 // Options are the settings of a database beyond its DSN.
@@ -224,6 +226,9 @@ type Tx struct {
 	// whose slots its queries take.
 	reads *readLimits
 	store customersd.StoreID
+	// deliveries is set by a write that made deliveries due (outbox.go):
+	// after its commit, the OnDeliveries functions run.
+	deliveries bool
 }
 
 // BeginTx starts a write transaction.
@@ -338,6 +343,9 @@ func (db *DB) runTx(ctx context.Context, fn func(tx *Tx) error) error {
 		err = db.checkFile()
 	}
 	db.writeStmts.preparePending()
+	if err == nil && tx.deliveries {
+		db.wakeDeliveries()
+	}
 	return db.noteWrite(err)
 }
 
