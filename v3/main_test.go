@@ -224,3 +224,11 @@ func (ts *testServer) mustCreateHook(tb testing.TB, token string, body map[strin
 	ts.doAs(token, "POST", "/stores/"+ts.hash+"/v3/hooks", body).want(tb, http.StatusOK).decode(tb, &out)
 	return out.Data.ID
 }
+
+// jsonRaw keeps a value's JSON as sent.
+type jsonRaw []byte
+
+func (j *jsonRaw) UnmarshalJSON(b []byte) error {
+	*j = append((*j)[:0], b...)
+	return nil
+}
