@@ -21,15 +21,17 @@ func (s *Server) routes() []gateway.Route {
 	}, s.hookRoutes(base)...)
 }
 
-// hookRoutes are the webhook routes (hook.go), when the server has hooks.
+// hookRoutes are the webhook routes (hook.go) of the services set.
 func (s *Server) hookRoutes(base string) []gateway.Route {
-	if s.Hooks == nil || s.Queue == nil {
-		return nil
+	var routes []gateway.Route
+	if s.Hooks != nil {
+		routes = append(routes, gateway.Route{Pattern: "GET " + base + "/stores/{hash}/hooks", Handler: s.listStoreHooks})
 	}
-	return []gateway.Route{
-		{Pattern: "GET " + base + "/stores/{hash}/hooks", Handler: s.listStoreHooks},
-		{Pattern: "GET " + base + "/stores/{hash}/deliveries", Handler: s.listDeliveries},
-		{Pattern: "POST " + base + "/stores/{hash}/deliveries/deliver", Handler: s.deliverAll},
-		{Pattern: "POST " + base + "/stores/{hash}/deliveries/{id}/deliver", Handler: s.deliverOne},
+	if s.Queue != nil {
+		routes = append(routes,
+			gateway.Route{Pattern: "GET " + base + "/stores/{hash}/deliveries", Handler: s.listDeliveries},
+			gateway.Route{Pattern: "POST " + base + "/stores/{hash}/deliveries/deliver", Handler: s.deliverAll},
+			gateway.Route{Pattern: "POST " + base + "/stores/{hash}/deliveries/{id}/deliver", Handler: s.deliverOne})
 	}
+	return routes
 }

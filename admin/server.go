@@ -16,8 +16,8 @@ import (
 type Server struct {
 	Tenants  customersd.TenantService
 	Exporter customersd.ExportService
-	// Hooks and Queue, when both are set, serve the webhook routes
-	// (hook.go): every hook of a store and its delivery log.
+	// Hooks, when set, serves every hook of a store; Queue, when set, its
+	// delivery log and "deliver now" (hook.go).
 	Hooks customersd.HookService
 	Queue customersd.WebhookQueue
 }
