@@ -113,7 +113,7 @@ func addressEvent(scope string, id, customerID int64) outboxEvent {
 func (e outboxEvent) data() string {
 	if strings.HasPrefix(e.scope, "store/customer/address/") {
 		return `{"type":"customer","id":` + strconv.FormatInt(e.id, 10) +
-			`,"address":{"customer_id":` + strconv.FormatInt(e.customerID, 10) + `}}`
+			`,"address":{"` + colCustomerID + `":` + strconv.FormatInt(e.customerID, 10) + `}}`
 	}
 	return `{"type":"customer","id":` + strconv.FormatInt(e.id, 10) + `,"origin_channel_id":1,"channel_ids":[1]}`
 }
@@ -151,7 +151,7 @@ func (t *hookTargets) emit(ctx context.Context, tx *Tx, events ...outboxEvent) e
 		for _, m := range match {
 			args = append(args, m)
 		}
-		res, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (store_id, hook_id, event_id, state, attempts, next_at)
+		res, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (store_id, hook_id, event_id, delivery_state, attempts, next_at)
 			SELECT store_id, id, ?, 'pending', 0, ? FROM hooks WHERE store_id = ? AND is_active AND scope IN (?`+
 			strings.Repeat(", ?", len(match)-1)+`)`, args...)
 		if err != nil {

@@ -65,18 +65,18 @@ CREATE TABLE webhook_deliveries (
 	store_id    BIGINT NOT NULL,
 	hook_id     BIGINT NOT NULL,
 	event_id    BIGINT NOT NULL,
-	state       TEXT    NOT NULL DEFAULT 'pending',
+	delivery_state TEXT NOT NULL DEFAULT 'pending',
 	attempts    INTEGER NOT NULL DEFAULT 0,
 	next_at     BIGINT NOT NULL,
 	lease_until BIGINT,
 	done_at     BIGINT
 );
 -- The workers' queue: pending deliveries by due time, and nothing else.
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE delivery_state = 'pending';
 CREATE INDEX webhook_deliveries_store ON webhook_deliveries (store_id, id);
 CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (store_id, hook_id);
 CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id);
-CREATE INDEX webhook_deliveries_done ON webhook_deliveries (done_at) WHERE state <> 'pending';
+CREATE INDEX webhook_deliveries_done ON webhook_deliveries (done_at) WHERE delivery_state <> 'pending';
 
 -- The attempts of a delivery: the delivery log.
 CREATE TABLE webhook_attempts (

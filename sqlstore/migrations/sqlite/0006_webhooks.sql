@@ -67,18 +67,18 @@ CREATE TABLE webhook_deliveries (
 	store_id    INTEGER NOT NULL,
 	hook_id     INTEGER NOT NULL,
 	event_id    INTEGER NOT NULL,
-	state       TEXT    NOT NULL DEFAULT 'pending',
+	delivery_state TEXT NOT NULL DEFAULT 'pending',
 	attempts    INTEGER NOT NULL DEFAULT 0,
 	next_at     INTEGER NOT NULL,
 	lease_until INTEGER,
 	done_at     INTEGER
 );
 -- The workers' queue: pending deliveries by due time, and nothing else.
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE delivery_state = 'pending';
 CREATE INDEX webhook_deliveries_store ON webhook_deliveries (store_id, id);
 CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (store_id, hook_id);
 CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id);
-CREATE INDEX webhook_deliveries_done ON webhook_deliveries (done_at) WHERE state <> 'pending';
+CREATE INDEX webhook_deliveries_done ON webhook_deliveries (done_at) WHERE delivery_state <> 'pending';
 
 -- The attempts of a delivery: the delivery log.
 CREATE TABLE webhook_attempts (
