@@ -6,7 +6,6 @@ import (
 	"github.com/customersd/customersd"
 )
 
-
 func TestHookRules_Validate(t *testing.T) {
 	tests := []struct {
 		name      string
