@@ -79,7 +79,7 @@ CREATE TABLE webhook_deliveries (
 -- account reads the store's deliveries (the store index) and pruning finds
 -- the events no delivery needs without one: both are rare.
 -- The workers' queue: pending deliveries by due time, and nothing else.
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE delivery_state = 'pending';
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at, id) WHERE delivery_state = 'pending';
 CREATE INDEX webhook_deliveries_store ON webhook_deliveries (store_id, id);
 CREATE INDEX webhook_deliveries_done ON webhook_deliveries (done_at) WHERE delivery_state <> 'pending';
 
