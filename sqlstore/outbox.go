@@ -17,16 +17,17 @@ import (
 )
 
 // The outbox (ARCHITECTURE.md, "Events come from the transaction"). Every
-// customer and address write calls hookTargets and emit inside its own
-// transaction, so its events and their deliveries commit or roll back with
-// it. An event is stored only when an active hook of the store subscribes
-// to its scope, with one delivery per such hook: a write in a store without
-// hooks pays one indexed lookup and nothing else.
+// customer and address write stores its events inside its own transaction
+// (emitEvents, or findHookTargets and emit for deletes that report
+// addresses), so they and their deliveries commit or roll back with it. An
+// event is stored only when an active hook of the store subscribes to its
+// scope, with one delivery per such hook: a write in a store without hooks
+// pays one indexed lookup and nothing else.
 //
-// What does not emit (decision, docs/webhooks.md): import, seed and reset
-// (ExportService.Import, Seed, TenantService.ResetStore) replace a store's
-// data wholesale, as an admin tool, not as the app's writes; they emit no
-// events. Reset also drops the store's pending and past deliveries and
+// What does not emit (decision, docs/architecture.md, "Webhook storage"):
+// import, seed and reset (ExportService.Import, Seed,
+// TenantService.ResetStore) replace a store's data wholesale, as admin
+// tools, not as the app's writes; they emit no events. Reset also drops the store's pending and past deliveries and
 // events but keeps its hooks; deleting a store deletes all of it; revoking
 // an API account deletes its hooks and their deliveries.
 
