@@ -9,6 +9,7 @@ import (
 
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/gateway"
+	"github.com/customersd/customersd/login"
 )
 
 // Server serves /admin/v1. Set the fields, then mount Surface on a gateway
@@ -16,6 +17,9 @@ import (
 type Server struct {
 	Tenants  customersd.TenantService
 	Exporter customersd.ExportService
+	// Logins and Login serve the login attempts and explain calls (login.go).
+	Logins customersd.LoginService
+	Login  *login.Verifier
 }
 
 // Surface returns the admin API for gateway.Mount. Mount it at "/admin/";

@@ -47,6 +47,9 @@ var xmlRoots = map[reflect.Type]xmlNames{
 	reflect.TypeFor[validateJSON](): {"validate", "validates"},
 	// §6.1, recorded: <errors><error>…</error></errors>.
 	reflect.TypeFor[errorJSON](): {"error", "errors"},
+	// [INF] The Store Information API's roots, named as its resources.
+	reflect.TypeFor[timeJSON]():  {"time", "times"},
+	reflect.TypeFor[storeJSON](): {"store", "stores"},
 }
 
 // xmlNamesOf is t's entry in xmlRoots. A type without one is a programming

@@ -53,6 +53,8 @@ func (c *ServeCommand) adminSurface(db *sqlstore.DB, tenants *sqlstore.TenantSer
 	s := &admin.Server{
 		Tenants:  tenants,
 		Exporter: sqlstore.NewExportService(db, hasher),
+		Logins:   sqlstore.NewLoginService(db),
+		Login:    loginVerifier(db, tenants, hasher),
 	}
 	return s.Surface()
 }

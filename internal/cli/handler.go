@@ -25,6 +25,9 @@ type handlerDeps struct {
 	// admin is the admin API (admin/), answering 404 itself when no admin
 	// token is configured; nil leaves /admin/ to the V2 API.
 	admin http.Handler
+	// storefront is the stores' storefronts (storefront/); nil leaves
+	// their paths to the V2 API.
+	storefront http.Handler
 }
 
 // newHandler is the whole URL space of the process. The operational
@@ -42,6 +45,9 @@ func newHandler(d handlerDeps) http.Handler {
 	}
 	if d.admin != nil {
 		mux.Handle("/admin/", d.admin)
+	}
+	if d.storefront != nil {
+		mux.Handle(storefrontPrefix, d.storefront)
 	}
 	return mux
 }

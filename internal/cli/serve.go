@@ -239,6 +239,7 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		serveMetrics: c.Config.MetricsAddr == "",
 		logger:       logger,
 		admin:        gw.Mount(c.adminSurface(db, tenants, hasher, logger)),
+		storefront:   gw.Mount(storefrontSurface(db, tenants, hasher, limits, logger)),
 	})
 	limited := newConnLimiter(ln, c.maxConns(), logger)
 	srv := c.newHTTPServer(logger, h)
