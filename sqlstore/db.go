@@ -14,7 +14,10 @@
 //  3. customer groups (including the key-share lock a customer's foreign
 //     key takes on its group, see lockGroupKey);
 //  4. customers;
-//  5. addresses (deleting a customer cascades to its addresses after it).
+//  5. addresses (deleting a customer cascades to its addresses after it);
+//  6. the login tables (login.go, session.go): a storefront session after
+//     the key-share lock its foreign key takes on the customer; deleting a
+//     customer cascades to its sessions after it.
 //
 // Within one table, rows are locked in ascending id. A transaction that
 // takes several counters (import, reset, delete of a store) holds the

@@ -17,7 +17,7 @@ func (s *LoginService) RecordLoginAttempt(ctx context.Context, store customersd.
 	return s.db.withTx(ctx, func(tx *Tx) error {
 		a.At = tx.now
 		err := tx.queryRow(ctx, `INSERT INTO login_attempts
-			(store_id, at, ok, check_name, reason, detail, client_id, customer_id, ip, claims)
+			(store_id, at, ok, check_name, reason, detail, client_id, `+colCustomerID+`, ip, claims)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			store, a.At.Unix(), a.OK, a.Check, a.Reason, a.Detail, a.ClientID, a.CustomerID, a.IP, a.Claims).Scan(&a.ID)
 		if err != nil {
@@ -41,7 +41,7 @@ func (s *LoginService) FindLoginAttempts(ctx context.Context, store customersd.S
 		err := rows.Scan(&a.ID, &at, &a.OK, &a.Check, &a.Reason, &a.Detail, &a.ClientID, &a.CustomerID, &a.IP, &a.Claims)
 		a.At = unixTime(at)
 		return a, err
-	}, `SELECT id, at, ok, check_name, reason, detail, client_id, customer_id, ip, claims
+	}, `SELECT id, at, ok, check_name, reason, detail, client_id, `+colCustomerID+`, ip, claims
 		FROM login_attempts WHERE store_id = ? ORDER BY id DESC LIMIT ?`, store, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find login attempts of store %d: %w", store, err)
@@ -54,15 +54,17 @@ func (s *LoginService) FindLoginAttempts(ctx context.Context, store customersd.S
 // gets no session; the store's expired sessions are pruned on the way.
 func (s *LoginService) CreateSession(ctx context.Context, store customersd.StoreID, token string, customer int64, expires time.Time) error {
 	return s.db.withTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `DELETE FROM storefront_sessions WHERE store_id = ? AND expires_at < ?`, store, tx.now.Unix()); err != nil {
-			return fmt.Errorf("sqlstore: prune sessions of store %d: %w", store, err)
-		}
-		_, err := tx.exec(ctx, `INSERT INTO storefront_sessions (token_hash, store_id, customer_id, created_at, expires_at)
+		_, err := tx.exec(ctx, `INSERT INTO storefront_sessions (token_hash, store_id, `+colCustomerID+`, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?)`, tokenHash(token), store, customer, tx.now.Unix(), expires.Unix())
 		if isForeignKeyViolation(err) {
 			return customersd.Errorf(customersd.ENOTFOUND, "Customer %d not found.", customer)
 		} else if err != nil {
 			return fmt.Errorf("sqlstore: create session of customer %d in store %d: %w", customer, store, err)
+		}
+		// After the insert, which key-share locks the customer: customers
+		// before sessions is the lock order (db.go).
+		if _, err := tx.exec(ctx, `DELETE FROM storefront_sessions WHERE store_id = ? AND expires_at < ?`, store, tx.now.Unix()); err != nil {
+			return fmt.Errorf("sqlstore: prune sessions of store %d: %w", store, err)
 		}
 		return nil
 	})
@@ -72,7 +74,7 @@ func (s *LoginService) CreateSession(ctx context.Context, store customersd.Store
 func (s *LoginService) FindSession(ctx context.Context, store customersd.StoreID, token string) (int64, error) {
 	tx := s.db.reader()
 	var customer int64
-	err := tx.queryRow(ctx, `SELECT customer_id FROM storefront_sessions
+	err := tx.queryRow(ctx, `SELECT `+colCustomerID+` FROM storefront_sessions
 		WHERE token_hash = ? AND store_id = ? AND expires_at >= ?`, tokenHash(token), store, tx.now.Unix()).Scan(&customer)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, customersd.Errorf(customersd.ENOTFOUND, "No session.")
