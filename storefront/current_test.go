@@ -93,8 +93,8 @@ func TestCurrentCustomer(t *testing.T) {
 	}
 
 	// Errors: no app_client_id, an app of another store, then a guest.
-	b.get(ts.root() + "/customer/current.jwt").want(t, http.StatusBadRequest)
-	b.get(ts.root() + "/customer/current.jwt?app_client_id=" + ts.fx.otherApp.ClientID).want(t, http.StatusNotFound)
+	b.get(ts.root()+"/customer/current.jwt").want(t, http.StatusBadRequest)
+	b.get(ts.root()+"/customer/current.jwt?app_client_id="+ts.fx.otherApp.ClientID).want(t, http.StatusNotFound)
 	guest := ts.browser()
 	res = guest.get(url).want(t, http.StatusNotFound)
 	if !strings.Contains(res.Body, "No customer is signed in") {
@@ -111,7 +111,7 @@ func TestCurrentCustomer_NoGroup(t *testing.T) {
 	ts := newTestServer(t)
 	b := ts.browser()
 	b.get(ts.root()+"/login/token/"+ts.phpToken(ts.fx.bob)).wantRedirect(t, ts.root()+"/account.php")
-	res := b.get(ts.root() + "/customer/current.jwt?app_client_id=" + ts.fx.app.ClientID).want(t, http.StatusOK)
+	res := b.get(ts.root()+"/customer/current.jwt?app_client_id="+ts.fx.app.ClientID).want(t, http.StatusOK)
 	_, claims := verifyJWT(t, res.Body, ts.fx.app.Secret)
 	if g := claims["customer"].(map[string]any)["group_id"]; g != "0" {
 		t.Fatalf("group_id = %#v, want \"0\"", g)

@@ -102,7 +102,7 @@ func TestLoginAttempts_ListAndBound(t *testing.T) {
 	ts := newTestServer(t)
 	b := ts.browser()
 	for i := range 205 {
-		b.get(ts.root() + "/login/token/not-a-jwt-" + itoa(i)).want(t, http.StatusFound)
+		b.get(ts.root()+"/login/token/not-a-jwt-"+itoa(i)).want(t, http.StatusFound)
 	}
 	all := ts.attempts(200)
 	if len(all) != 200 {

@@ -25,7 +25,7 @@ func TestLoginToken_OfficialClients(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := ts.browser()
-			res := b.get(ts.root() + "/login/token/" + tt.token(ts.fx.alice)).wantRedirect(t, ts.root()+tt.landsOn)
+			res := b.get(ts.root()+"/login/token/"+tt.token(ts.fx.alice)).wantRedirect(t, ts.root()+tt.landsOn)
 			c := res.cookie("SHOP_SESSION_TOKEN")
 			if c == nil || c.Value == "" {
 				t.Fatalf("no session cookie: %v", res.Header["Set-Cookie"])
@@ -34,7 +34,7 @@ func TestLoginToken_OfficialClients(t *testing.T) {
 				t.Errorf("cookie HttpOnly=%v SameSite=%v Secure=%v Path=%q; want HttpOnly, Lax, not Secure over http, the storefront's path",
 					c.HttpOnly, c.SameSite, c.Secure, c.Path)
 			}
-			page := b.get(ts.root() + tt.landsOn).want(t, http.StatusOK)
+			page := b.get(ts.root()+tt.landsOn).want(t, http.StatusOK)
 			if !strings.Contains(page.Body, "Alice") {
 				t.Errorf("%s does not name the signed-in customer:\n%s", tt.landsOn, page.Body)
 			}
@@ -52,7 +52,7 @@ func TestLoginToken_OfficialClients(t *testing.T) {
 func TestLoginToken_Refusals(t *testing.T) {
 	ts := newTestServer(t)
 	used := ts.phpToken(ts.fx.alice)
-	ts.browser().get(ts.root() + "/login/token/" + used).wantRedirect(t, ts.root()+"/account.php")
+	ts.browser().get(ts.root()+"/login/token/"+used).wantRedirect(t, ts.root()+"/account.php")
 	spoil := func(f func(c map[string]any)) string {
 		c := ts.claims(ts.fx.alice)
 		f(c)
@@ -102,7 +102,7 @@ func TestLoginToken_Refusals(t *testing.T) {
 				!strings.Contains(ts.logs.String(), "reason="+tt.reason) {
 				t.Errorf("the log does not give the reason %s at info level:\n%s", tt.reason, ts.logs.String())
 			}
-			page := b.get(ts.root() + "/login.php").want(t, http.StatusOK)
+			page := b.get(ts.root()+"/login.php").want(t, http.StatusOK)
 			if !strings.Contains(page.Body, "Invalid login. Please attempt to log in again.") {
 				t.Errorf("login.php does not show BigCommerce's message:\n%s", page.Body)
 			}
@@ -110,7 +110,7 @@ func TestLoginToken_Refusals(t *testing.T) {
 			if again := b.get(ts.root() + "/login.php"); strings.Contains(again.Body, "Invalid login") {
 				t.Errorf("the message shows again on the next visit")
 			}
-			b.get(ts.root() + "/account.php").wantRedirect(t, ts.root()+"/login.php")
+			b.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
 		})
 	}
 	for _, a := range ts.attempts(50) {

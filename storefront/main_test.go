@@ -85,7 +85,7 @@ type serverConfig struct {
 	clk *clock
 }
 
-func withTLS() serverOption                 { return func(c *serverConfig) { c.tls = true } }
+func withTLS() serverOption { return func(c *serverConfig) { c.tls = true } }
 func withDatabase(dsn string, fx *fixture) serverOption {
 	return func(c *serverConfig) { c.dsn, c.fx = dsn, fx }
 }
@@ -228,7 +228,9 @@ func (b *browser) do(method, rawURL string, body io.Reader, hdr ...string) *resp
 	return &response{Status: res.StatusCode, Header: res.Header, Body: string(out)}
 }
 
-func (b *browser) get(rawURL string, hdr ...string) *response { return b.do(http.MethodGet, rawURL, nil, hdr...) }
+func (b *browser) get(rawURL string, hdr ...string) *response {
+	return b.do(http.MethodGet, rawURL, nil, hdr...)
+}
 
 func (b *browser) postForm(rawURL string, form url.Values) *response {
 	return b.do(http.MethodPost, rawURL, strings.NewReader(form.Encode()), "Content-Type", "application/x-www-form-urlencoded")

@@ -26,11 +26,11 @@ func TestSessionCookie_SecureOverTLS(t *testing.T) {
 func TestAccountPage_AndLogout(t *testing.T) {
 	ts := newTestServer(t)
 	b := ts.browser()
-	b.get(ts.root() + "/account.php").wantRedirect(t, ts.root()+"/login.php")
+	b.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
 	res := b.get(ts.root()+"/login/token/"+ts.phpToken(ts.fx.alice)).wantRedirect(t, ts.root()+"/account.php")
 	cookie := res.cookie("SHOP_SESSION_TOKEN")
 
-	page := b.get(ts.root() + "/account.php").want(t, http.StatusOK)
+	page := b.get(ts.root()+"/account.php").want(t, http.StatusOK)
 	for _, want := range []string{`<dd class="name">Alice Liddell</dd>`, `<dd class="email">alice@example.com</dd>`, `<dd class="group">Wholesale</dd>`} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("account.php lacks %s:\n%s", want, page.Body)
@@ -39,7 +39,7 @@ func TestAccountPage_AndLogout(t *testing.T) {
 	if ct := page.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" || strings.Contains(page.Body, "<script") {
 		t.Errorf("Content-Type=%q; pages are HTML without script", ct)
 	}
-	if home := b.get(ts.root() + "/").want(t, http.StatusOK); !strings.Contains(home.Body, "Welcome back, Alice.") {
+	if home := b.get(ts.root()+"/").want(t, http.StatusOK); !strings.Contains(home.Body, "Welcome back, Alice.") {
 		t.Errorf("home does not greet Alice:\n%s", home.Body)
 	}
 
@@ -47,11 +47,11 @@ func TestAccountPage_AndLogout(t *testing.T) {
 	if c := res.cookie("SHOP_SESSION_TOKEN"); c == nil || c.MaxAge >= 0 {
 		t.Errorf("logout did not clear the cookie: %+v", c)
 	}
-	b.get(ts.root() + "/account.php").wantRedirect(t, ts.root()+"/login.php")
+	b.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
 	replay := ts.browser()
 	u, _ := url.Parse(ts.root() + "/")
 	replay.client.Jar.SetCookies(u, []*http.Cookie{{Name: cookie.Name, Value: cookie.Value, Path: cookie.Path}})
-	replay.get(ts.root() + "/account.php").wantRedirect(t, ts.root()+"/login.php")
+	replay.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
 }
 
 // The sign-in form checks the customer's password (bcrypt hash); a wrong
@@ -59,7 +59,7 @@ func TestAccountPage_AndLogout(t *testing.T) {
 func TestLoginForm(t *testing.T) {
 	ts := newTestServer(t)
 	b := ts.browser()
-	form := b.get(ts.root() + "/login.php").want(t, http.StatusOK)
+	form := b.get(ts.root()+"/login.php").want(t, http.StatusOK)
 	if !strings.Contains(form.Body, `name="login_email"`) || !strings.Contains(form.Body, `name="login_pass"`) {
 		t.Fatalf("login.php has no form:\n%s", form.Body)
 	}
@@ -76,7 +76,7 @@ func TestLoginForm(t *testing.T) {
 	b.postForm(ts.root()+"/login.php", url.Values{"login_email": {""}}).want(t, http.StatusBadRequest)
 	b.postForm(ts.root()+"/login.php", url.Values{"login_email": {"ALICE@example.com"}, "login_pass": {ts.fx.password}}).
 		wantRedirect(t, ts.root()+"/account.php")
-	if page := b.get(ts.root() + "/account.php").want(t, http.StatusOK); !strings.Contains(page.Body, "Alice Liddell") {
+	if page := b.get(ts.root()+"/account.php").want(t, http.StatusOK); !strings.Contains(page.Body, "Alice Liddell") {
 		t.Fatalf("account.php after a password sign-in:\n%s", page.Body)
 	}
 }
@@ -85,15 +85,15 @@ func TestLoginForm(t *testing.T) {
 // cookie is not sent to this one (its Path), nor valid here.
 func TestStorefront_Stores(t *testing.T) {
 	ts := newTestServer(t)
-	ts.browser().get(ts.URL + "/stores/nosuch/storefront/login.php").want(t, http.StatusNotFound)
+	ts.browser().get(ts.URL+"/stores/nosuch/storefront/login.php").want(t, http.StatusNotFound)
 	b := ts.browser()
 	res := b.get(ts.root()+"/login/token/"+ts.phpToken(ts.fx.alice)).wantRedirect(t, ts.root()+"/account.php")
 	other := ts.URL + "/stores/" + ts.fx.otherHash + "/storefront"
-	b.get(other + "/account.php").wantRedirect(t, other+"/login.php")
+	b.get(other+"/account.php").wantRedirect(t, other+"/login.php")
 	c := res.cookie("SHOP_SESSION_TOKEN")
 	stolen := ts.browser()
 	u, _ := url.Parse(other + "/")
 	stolen.client.Jar.SetCookies(u, []*http.Cookie{{Name: c.Name, Value: c.Value, Path: "/stores/" + ts.fx.otherHash + "/storefront/"}})
-	stolen.get(other + "/account.php").wantRedirect(t, other+"/login.php")
+	stolen.get(other+"/account.php").wantRedirect(t, other+"/login.php")
 	ts.browser().do(http.MethodDelete, ts.root()+"/account.php", nil).want(t, http.StatusMethodNotAllowed)
 }
