@@ -80,6 +80,7 @@ func (s *Server) Surface() *gateway.Surface {
 		Version: "storefront",
 		Render:  renderError,
 		Methods: []string{http.MethodGet, http.MethodHead, http.MethodPost},
+		LogPath: maskToken,
 		Routes: []gateway.Route{
 			{Pattern: "GET " + base + "/{$}", Handler: s.home},
 			{Pattern: "GET " + base + "/login/token/{jwt}", Handler: s.loginWithToken},
@@ -89,6 +90,22 @@ func (s *Server) Surface() *gateway.Surface {
 			{Pattern: "GET " + base + "/customer/current.jwt", Handler: s.currentCustomer},
 		},
 	}
+}
+
+// maskToken keeps a login JWT's signature out of the access log: the
+// header and claims stay, for reading, and the attempt's record has the
+// rest. A token is single-use, but a line read within its 30 seconds, before
+// the shopper's browser used it, would otherwise sign someone in.
+func maskToken(path string) string {
+	i := strings.Index(path, "/login/token/")
+	if i < 0 {
+		return path
+	}
+	tok := path[i+len("/login/token/"):]
+	if j := strings.LastIndexByte(tok, '.'); j >= 0 {
+		return path[:i] + "/login/token/" + tok[:j] + ".REDACTED"
+	}
+	return path[:i] + "/login/token/REDACTED"
 }
 
 // Root is the storefront of st as an absolute URL: the secure_url of GET
