@@ -25,7 +25,11 @@ func TestLoginToken_OfficialClients(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := ts.browser()
-			res := b.get(ts.root()+"/login/token/"+tt.token(ts.fx.alice)).wantRedirect(t, ts.root()+tt.landsOn)
+			token := tt.token(ts.fx.alice)
+			res := b.get(ts.root()+"/login/token/"+token).wantRedirect(t, ts.root()+tt.landsOn)
+			if sig := token[strings.LastIndexByte(token, '.')+1:]; strings.Contains(ts.logs.String(), sig) {
+				t.Errorf("the token's signature is in the log:\n%s", ts.logs.String())
+			}
 			c := res.cookie("SHOP_SESSION_TOKEN")
 			if c == nil || c.Value == "" {
 				t.Fatalf("no session cookie: %v", res.Header["Set-Cookie"])
