@@ -24,7 +24,17 @@ const (
 // Every check of LOGIN.md runs (login.Verifier); the attempt is recorded with
 // its reason either way and a refusal logged at info level. A success
 // changes nothing on the customer, so no webhook fires.
+//
+// A HEAD request (a link checker, a chat app's preview) neither checks nor
+// uses the token: it would otherwise spend the shopper's one use.
 func (s *Server) loginWithToken(w http.ResponseWriter, r *http.Request) error {
+	// The token must not travel on in a Referer from the page we land on.
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	if r.Method == http.MethodHead {
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 	st := gateway.StoreOf(r.Context())
 	ip := clientIP(r)
 	res, err := s.Verifier.Login(r.Context(), st, r.PathValue("jwt"), ip)

@@ -152,3 +152,19 @@ func TestLoginToken_ReusedAcrossRestart(t *testing.T) {
 		t.Fatalf("after a restart: reason %q, want jti_reused", a.Reason)
 	}
 }
+
+// A HEAD of the login URL (a link preview) neither uses nor records the
+// token: the shopper's GET still signs in.
+func TestLoginToken_HeadDoesNotSpendIt(t *testing.T) {
+	ts := newTestServer(t)
+	token := ts.pythonToken(ts.fx.alice)
+	b := ts.browser()
+	res := b.do(http.MethodHead, ts.root()+"/login/token/"+token, nil).want(t, http.StatusNoContent)
+	if res.cookie("SHOP_SESSION_TOKEN") != nil || res.Header.Get("Referrer-Policy") != "no-referrer" {
+		t.Fatalf("HEAD headers: %v", res.Header)
+	}
+	if n := len(ts.attempts(10)); n != 0 {
+		t.Fatalf("HEAD recorded %d attempts", n)
+	}
+	b.get(ts.root()+"/login/token/"+token).wantRedirect(t, ts.root()+"/account.php")
+}
