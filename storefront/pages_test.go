@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Over TLS the session cookie is Secure as well.
@@ -96,4 +97,27 @@ func TestStorefront_Stores(t *testing.T) {
 	stolen.client.Jar.SetCookies(u, []*http.Cookie{{Name: c.Name, Value: c.Value, Path: "/stores/" + ts.fx.otherHash + "/storefront/"}})
 	stolen.get(other+"/account.php").wantRedirect(t, other+"/login.php")
 	ts.browser().do(http.MethodDelete, ts.root()+"/account.php", nil).want(t, http.StatusMethodNotAllowed)
+}
+
+// Signing in changes nothing on the customer (no webhook has anything to
+// say); deleting the customer ends their sessions.
+func TestSession_CustomerUnchangedThenDeleted(t *testing.T) {
+	ts := newTestServer(t)
+	path := "/customers/" + itoa(int(ts.fx.alice))
+	before := ts.v2(path, ts.fx.api, "Accept", "application/json").want(t, http.StatusOK)
+	ts.clock.Advance(5 * time.Second)
+	b := ts.browser()
+	b.get(ts.root()+"/login/token/"+ts.phpToken(ts.fx.alice)).wantRedirect(t, ts.root()+"/account.php")
+	if after := ts.v2(path, ts.fx.api, "Accept", "application/json").want(t, http.StatusOK); after.Body != before.Body {
+		t.Fatalf("signing in changed the customer:\n%s\n%s", before.Body, after.Body)
+	}
+	b.get(ts.root() + "/account.php").want(t, http.StatusOK)
+	req, _ := http.NewRequest(http.MethodDelete, ts.URL+"/stores/"+ts.fx.hash+"/v2"+path, nil)
+	req.Header.Set("X-Auth-Token", ts.fx.api.Token)
+	res, err := ts.Client().Do(req)
+	if err != nil || res.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete customer: %v %v", res, err)
+	}
+	res.Body.Close()
+	b.get(ts.root() + "/account.php").wantRedirect(t, ts.root()+"/login.php")
 }
