@@ -111,7 +111,7 @@ func TestSession_CustomerUnchangedThenDeleted(t *testing.T) {
 	if after := ts.v2(path, ts.fx.api, "Accept", "application/json").want(t, http.StatusOK); after.Body != before.Body {
 		t.Fatalf("signing in changed the customer:\n%s\n%s", before.Body, after.Body)
 	}
-	b.get(ts.root() + "/account.php").want(t, http.StatusOK)
+	b.get(ts.root()+"/account.php").want(t, http.StatusOK)
 	req, _ := http.NewRequest(http.MethodDelete, ts.URL+"/stores/"+ts.fx.hash+"/v2"+path, nil)
 	req.Header.Set("X-Auth-Token", ts.fx.api.Token)
 	res, err := ts.Client().Do(req)
@@ -119,5 +119,5 @@ func TestSession_CustomerUnchangedThenDeleted(t *testing.T) {
 		t.Fatalf("delete customer: %v %v", res, err)
 	}
 	res.Body.Close()
-	b.get(ts.root() + "/account.php").wantRedirect(t, ts.root()+"/login.php")
+	b.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
 }
