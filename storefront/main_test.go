@@ -27,6 +27,7 @@ import (
 	"github.com/customersd/customersd/internal/logbuf"
 	"github.com/customersd/customersd/login"
 	"github.com/customersd/customersd/password"
+	"github.com/customersd/customersd/ratelimit"
 	"github.com/customersd/customersd/sqlstore"
 	"github.com/customersd/customersd/sqlstore/sqlstoretest"
 	"github.com/customersd/customersd/storefront"
@@ -120,12 +121,15 @@ func newTestServer(tb testing.TB, opts ...serverOption) *testServer {
 	}
 	logger := slog.New(slog.NewTextHandler(ts.logs, nil))
 	logins := sqlstore.NewLoginService(db)
+	// One policy for V2 and the storefront, as serve has: the password
+	// guard is shared by the validate call and the sign-in form.
+	limits := &ratelimit.Policy{}
 	verifier := &login.Verifier{Tenants: tenants, Customers: customers, Logins: logins, Now: ts.clock.Now}
 	sf := &storefront.Server{Customers: customers, Groups: sqlstore.NewGroupService(db), Tenants: tenants, Logins: logins,
-		Verifier: verifier, Logger: logger, Now: ts.clock.Now}
-	api := &v2.Server{Customers: customers, Addresses: sqlstore.NewAddressService(db), Groups: sqlstore.NewGroupService(db), Now: ts.clock.Now}
+		Verifier: verifier, RateLimit: limits, Logger: logger, Now: ts.clock.Now}
+	api := &v2.Server{Customers: customers, Addresses: sqlstore.NewAddressService(db), Groups: sqlstore.NewGroupService(db), Now: ts.clock.Now, RateLimit: limits}
 	adm := &admin.Server{Tenants: tenants, Exporter: sqlstore.NewExportService(db, h), Logins: logins, Login: verifier}
-	gw := &gateway.Gateway{Tenants: tenants, AdminToken: adminToken, Logger: logger}
+	gw := &gateway.Gateway{Tenants: tenants, RateLimit: limits, AdminToken: adminToken, Logger: logger}
 	mux := http.NewServeMux()
 	mux.Handle("/", gw.Mount(api.Surface()))
 	mux.Handle("/admin/", gw.Mount(adm.Surface()))

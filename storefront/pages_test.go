@@ -121,3 +121,49 @@ func TestSession_CustomerUnchangedThenDeleted(t *testing.T) {
 	res.Body.Close()
 	b.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
 }
+
+// The form is behind V2's password guard: after 5 wrong passwords the
+// customer is locked, the right password included, on the form and on
+// V2's validate call alike.
+func TestLoginForm_PasswordGuard(t *testing.T) {
+	ts := newTestServer(t)
+	b := ts.browser()
+	wrong := url.Values{"login_email": {ts.fx.aliceEmail}, "login_pass": {"wrong-password1"}}
+	for range 5 {
+		b.postForm(ts.root()+"/login.php", wrong).want(t, http.StatusOK)
+	}
+	res := b.postForm(ts.root()+"/login.php", url.Values{"login_email": {ts.fx.aliceEmail}, "login_pass": {ts.fx.password}}).
+		want(t, http.StatusTooManyRequests)
+	if res.Header.Get("Retry-After") == "" || res.cookie("SHOP_SESSION_TOKEN") != nil || !strings.Contains(res.Body, "Too many sign-in attempts") {
+		t.Fatalf("locked sign-in: %v\n%s", res.Header, res.Body)
+	}
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/stores/"+ts.fx.hash+"/v2/customers/"+itoa(int(ts.fx.alice))+"/validate",
+		strings.NewReader(`{"password":"`+ts.fx.password+`"}`))
+	req.Header.Set("X-Auth-Token", ts.fx.api.Token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	v, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Body.Close()
+	if v.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("V2 validate after the form's failures: %d, want 429", v.StatusCode)
+	}
+}
+
+// Signing in again replaces the browser's session: the old cookie no
+// longer works, and the new one names the new customer.
+func TestSession_SignInAgainReplacesIt(t *testing.T) {
+	ts := newTestServer(t)
+	b := ts.browser()
+	first := b.get(ts.root()+"/login/token/"+ts.phpToken(ts.fx.alice)).wantRedirect(t, ts.root()+"/account.php").cookie("SHOP_SESSION_TOKEN")
+	b.get(ts.root()+"/login/token/"+ts.phpToken(ts.fx.bob)).wantRedirect(t, ts.root()+"/account.php")
+	if page := b.get(ts.root() + "/account.php").want(t, http.StatusOK); !strings.Contains(page.Body, "Bob Tables") {
+		t.Fatalf("after the second sign-in:\n%s", page.Body)
+	}
+	old := ts.browser()
+	u, _ := url.Parse(ts.root() + "/")
+	old.client.Jar.SetCookies(u, []*http.Cookie{{Name: first.Name, Value: first.Value, Path: first.Path}})
+	old.get(ts.root() + "/account.php").wantRedirect(t, ts.root()+"/login.php")
+}

@@ -135,11 +135,17 @@ func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value s
 		MaxAge: maxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(r)})
 }
 
-// signIn starts a session of customer and sets its cookie. The cookie has
-// no Max-Age: it ends with the browser, and the session with
-// SessionLifetime at the latest.
+// signIn starts a session of customer and sets its cookie, ending the
+// browser's previous session: a browser holds one. The cookie has no
+// Max-Age: it ends with the browser, and the session with SessionLifetime
+// at the latest.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, customer int64) error {
 	st := gateway.StoreOf(r.Context())
+	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
+		if err := s.Logins.DeleteSession(r.Context(), st.ID, c.Value); err != nil {
+			return err
+		}
+	}
 	token := customersd.NewClientSecret() // 64 random characters, about 330 bits
 	if err := s.Logins.CreateSession(r.Context(), st.ID, token, customer, s.now().Add(SessionLifetime)); err != nil {
 		return err
