@@ -2,6 +2,8 @@ package login
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -25,6 +27,10 @@ const Window = 30 * time.Second
 // is never valid longer (iat is at most Window ahead, and the node that
 // records the jti has checked that).
 const JTIKeep = Window + time.Minute
+
+// MaxClaimsBytes bounds the claims an attempt keeps: real tokens carry a
+// few hundred bytes; a larger payload is noted, not stored.
+const MaxClaimsBytes = 4 << 10
 
 // The defaults of the optional claims.
 const (
@@ -143,6 +149,9 @@ func (v *Verifier) check(ctx context.Context, st *customersd.Store, raw, ip stri
 	}
 	c.t = t
 	c.res.Claims = string(t.raw)
+	if len(t.raw) > MaxClaimsBytes {
+		c.res.Claims = fmt.Sprintf(`{"customersd_truncated":"the claims were %d bytes; attempts keep %d at most"}`, len(t.raw), MaxClaimsBytes)
+	}
 	c.pass("token", "Three base64url parts: a JSON header and a JSON object of claims.")
 	c.checkAlg()
 	c.checkIssuer()
@@ -161,7 +170,7 @@ func (v *Verifier) check(ctx context.Context, st *customersd.Store, raw, ip stri
 
 func (c *checker) checkAlg() {
 	if c.t.header.Alg != "HS256" {
-		c.fail("alg", "unsupported_alg", fmt.Sprintf("The header's alg is %q; login tokens are signed with HS256.", c.t.header.Alg))
+		c.fail("alg", "unsupported_alg", fmt.Sprintf("The header's alg is %s; login tokens are signed with HS256.", quote(c.t.header.Alg)))
 		return
 	}
 	c.pass("alg", "HS256.")
@@ -180,7 +189,7 @@ func (c *checker) checkIssuer() {
 		switch customersd.ErrorCode(err) {
 		case "":
 			c.res.Account = a
-			c.pass("iss", fmt.Sprintf("The client id %q is an API account of store %s.", iss, c.st.Hash))
+			c.pass("iss", fmt.Sprintf("The client id %s is an API account of store %s.", quote(iss), c.st.Hash))
 		case customersd.ENOTFOUND:
 			c.failIssuer(iss)
 		default:
@@ -205,9 +214,9 @@ func (c *checker) failIssuer(iss string) {
 	hash, err := c.v.Logins.StoreOfClientID(c.ctx, iss)
 	switch customersd.ErrorCode(err) {
 	case "":
-		c.fail("iss", "account_of_another_store", fmt.Sprintf("The client id %q is an API account of another store (%s), not of %s.", iss, hash, c.st.Hash))
+		c.fail("iss", "account_of_another_store", fmt.Sprintf("The client id %s is an API account of another store (%s), not of %s.", quote(iss), hash, c.st.Hash))
 	case customersd.ENOTFOUND:
-		c.fail("iss", "unknown_iss", fmt.Sprintf("No API account has the client id %q.", iss))
+		c.fail("iss", "unknown_iss", fmt.Sprintf("No API account has the client id %s.", quote(iss)))
 	default:
 		c.err = err
 		c.fail("iss", "internal", "Not checked: the accounts could not be read.")
@@ -232,7 +241,7 @@ func (c *checker) checkEqual(name, want, reason string) {
 	case !ok:
 		c.fail(name, reason, fmt.Sprintf("The %s claim is missing or not a string; it must be %q.", name, want))
 	case got != want:
-		c.fail(name, reason, fmt.Sprintf("The %s claim is %q; it must be %q.", name, got, want))
+		c.fail(name, reason, fmt.Sprintf("The %s claim is %s; it must be %q.", name, quote(got), want))
 	default:
 		c.pass(name, strconv.Quote(want)+".")
 	}
@@ -303,20 +312,21 @@ func (c *checker) checkChannel() {
 		return
 	}
 	if ch, ok := number(v); !ok || ch != DefaultChannel {
-		c.fail("channel_id", "unknown_channel", fmt.Sprintf("The channel_id is %v; this store has one storefront, channel 1.", v))
+		c.fail("channel_id", "unknown_channel", fmt.Sprintf("The channel_id is %s; this store has one storefront, channel 1.", show(v)))
 		return
 	}
 	c.pass("channel_id", "1, the store's storefront.")
 }
 
 func (c *checker) checkCustomer() {
-	id, ok := number(c.t.claims["customer_id"])
-	if !ok {
-		c.fail("customer_id", "unknown_customer", "The customer_id claim is missing or not a number.")
+	n, _ := c.t.claims["customer_id"].(json.Number)
+	id, err := n.Int64()
+	if err != nil {
+		c.fail("customer_id", "unknown_customer", "The customer_id claim is missing or not a whole number.")
 		return
 	}
 	c.res.CustomerID = id
-	_, err := c.v.Customers.FindCustomerByID(c.ctx, c.st.ID, id)
+	_, err = c.v.Customers.FindCustomerByID(c.ctx, c.st.ID, id)
 	switch customersd.ErrorCode(err) {
 	case "":
 		c.pass("customer_id", fmt.Sprintf("Customer %d of store %s.", id, c.st.Hash))
@@ -338,16 +348,16 @@ func (c *checker) checkIP(ip string) {
 		c.pass("request_ip", "Absent (optional): any browser may use the token.")
 		return
 	case ip == "":
-		c.pass("request_ip", fmt.Sprintf("%q: compared with the browser's address at sign-in; give \"ip\" to compare it here.", claim))
+		c.pass("request_ip", fmt.Sprintf("%s: compared with the browser's address at sign-in; give \"ip\" to compare it here.", quote(claim)))
 		return
 	}
 	want, err1 := netip.ParseAddr(claim)
 	got, err2 := netip.ParseAddr(ip)
 	if err1 != nil || err2 != nil || want.Unmap() != got.Unmap() {
-		c.fail("request_ip", "ip_mismatch", fmt.Sprintf("The request_ip is %q; the browser's address is %q.", claim, ip))
+		c.fail("request_ip", "ip_mismatch", fmt.Sprintf("The request_ip is %s; the browser's address is %s.", quote(claim), quote(ip)))
 		return
 	}
-	c.pass("request_ip", fmt.Sprintf("%q, the browser's address.", claim))
+	c.pass("request_ip", fmt.Sprintf("%s, the browser's address.", quote(claim)))
 }
 
 // checkRedirect: redirect_to is a path on the store's storefront. Anything
@@ -362,11 +372,11 @@ func (c *checker) checkRedirect() {
 	}
 	to, ok := v.(string)
 	if !ok || !strings.HasPrefix(to, "/") || strings.HasPrefix(to, "//") || strings.ContainsAny(to, "\\\r\n") {
-		c.fail("redirect_to", "bad_redirect_to", fmt.Sprintf("The redirect_to is %v; it must be a path on the storefront, starting with one '/'.", v))
+		c.fail("redirect_to", "bad_redirect_to", fmt.Sprintf("The redirect_to is %s; it must be a path on the storefront, starting with one '/'.", show(v)))
 		return
 	}
 	c.res.RedirectTo = to
-	c.pass("redirect_to", strconv.Quote(to)+", on the store's storefront.")
+	c.pass("redirect_to", quote(to)+", on the store's storefront.")
 }
 
 // checkJTI runs last: a sign-in uses the jti only when everything else
@@ -386,22 +396,53 @@ func (c *checker) checkJTI(consume bool) {
 	var err error
 	if consume && c.res.Valid() && c.hasIAT {
 		var fresh bool
-		fresh, err = c.v.Logins.UseJTI(c.ctx, c.st.ID, jti, time.Unix(c.iat, 0).Add(JTIKeep))
+		fresh, err = c.v.Logins.UseJTI(c.ctx, c.st.ID, jtiKey(jti), time.Unix(c.iat, 0).Add(JTIKeep))
 		used = !fresh
 	} else {
-		used, err = c.v.Logins.JTIUsed(c.ctx, c.st.ID, jti)
+		used, err = c.v.Logins.JTIUsed(c.ctx, c.st.ID, jtiKey(jti))
 	}
 	switch {
 	case err != nil:
 		c.err = err
 		c.fail("jti", "internal", "Not checked: the used jtis could not be read.")
 	case used:
-		c.fail("jti", "jti_reused", fmt.Sprintf("The jti %q has been used already; a token signs in once.", jti))
+		c.fail("jti", "jti_reused", fmt.Sprintf("The jti %s has been used already; a token signs in once.", quote(jti)))
 	case consume && c.res.Valid():
-		c.pass("jti", fmt.Sprintf("%q, used now.", jti))
+		c.pass("jti", fmt.Sprintf("%s, used now.", quote(jti)))
 	default:
-		c.pass("jti", fmt.Sprintf("%q, not used yet.", jti))
+		c.pass("jti", fmt.Sprintf("%s, not used yet.", quote(jti)))
 	}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// maxShown bounds what a detail repeats of a claim: a token is at most a
+// header's size, but a record of 200 attempts need not hold 200 of them.
+const maxShown = 80
+
+// quote is s quoted for a detail, cut to maxShown runes.
+func quote(s string) string {
+	if r := []rune(s); len(r) > maxShown {
+		return strconv.Quote(string(r[:maxShown])) + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// show is a claim of any type for a detail, as JSON, cut like quote.
+func show(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "?"
+	}
+	if r := []rune(string(b)); len(r) > maxShown {
+		return string(r[:maxShown]) + "…"
+	}
+	return string(b)
+}
+
+// jtiKey is what the store of used jtis keeps: the SHA-256 of the jti, so
+// a row has one size whatever the client sends, and equal jtis still meet.
+func jtiKey(jti string) string {
+	sum := sha256.Sum256([]byte(jti))
+	return hex.EncodeToString(sum[:])
+}

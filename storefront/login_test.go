@@ -168,3 +168,44 @@ func TestLoginToken_HeadDoesNotSpendIt(t *testing.T) {
 	}
 	b.get(ts.root()+"/login/token/"+token).wantRedirect(t, ts.root()+"/account.php")
 }
+
+// A long claim is cut in the detail and a huge payload is not stored; a
+// fractional or string customer_id is refused, as is no jti.
+func TestLoginToken_OddClaims(t *testing.T) {
+	ts := newTestServer(t)
+	for _, tt := range []struct {
+		name   string
+		set    func(c map[string]any)
+		reason string
+	}{
+		{"long operation", func(c map[string]any) { c["operation"] = strings.Repeat("x", 2000) }, "wrong_operation"},
+		{"huge payload", func(c map[string]any) { c["padding"] = strings.Repeat("p", 5000); c["customer_id"] = 999 }, "unknown_customer"},
+		{"fractional customer_id", func(c map[string]any) { c["customer_id"] = 1.5 }, "unknown_customer"},
+		{"string customer_id", func(c map[string]any) { c["customer_id"] = "1" }, "unknown_customer"},
+		{"no jti", func(c map[string]any) { delete(c, "jti") }, "jti_missing"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ts.claims(ts.fx.alice)
+			tt.set(c)
+			ts.browser().get(ts.root()+"/login/token/"+sign(headerWithTyp, c, ts.fx.app.Secret)).wantRedirect(t, ts.root()+"/login.php")
+			a := ts.lastAttempt()
+			if a.Reason != tt.reason || len(a.Detail) > 300 {
+				t.Fatalf("attempt = reason %q detail %d bytes, want %q and a short detail", a.Reason, len(a.Detail), tt.reason)
+			}
+			if tt.name == "huge payload" && (a.Claims["customersd_truncated"] == nil || a.Claims["padding"] != nil) {
+				t.Fatalf("claims of a huge payload kept: %v", a.Claims)
+			}
+		})
+	}
+}
+
+// redirect_to "/login.php?action=logout" signs in, then out (LOGIN.md).
+func TestLoginToken_RedirectToLogout(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.claims(ts.fx.alice)
+	c["redirect_to"] = "/login.php?action=logout"
+	b := ts.browser()
+	b.get(ts.root()+"/login/token/"+sign(headerWithTyp, c, ts.fx.app.Secret)).wantRedirect(t, ts.root()+"/login.php?action=logout")
+	b.get(ts.root()+"/login.php?action=logout").wantRedirect(t, ts.root()+"/login.php")
+	b.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
+}
