@@ -159,11 +159,11 @@ func TestSession_SignInAgainReplacesIt(t *testing.T) {
 	b := ts.browser()
 	first := b.get(ts.root()+"/login/token/"+ts.phpToken(ts.fx.alice)).wantRedirect(t, ts.root()+"/account.php").cookie("SHOP_SESSION_TOKEN")
 	b.get(ts.root()+"/login/token/"+ts.phpToken(ts.fx.bob)).wantRedirect(t, ts.root()+"/account.php")
-	if page := b.get(ts.root() + "/account.php").want(t, http.StatusOK); !strings.Contains(page.Body, "Bob Tables") {
+	if page := b.get(ts.root()+"/account.php").want(t, http.StatusOK); !strings.Contains(page.Body, "Bob Tables") {
 		t.Fatalf("after the second sign-in:\n%s", page.Body)
 	}
 	old := ts.browser()
 	u, _ := url.Parse(ts.root() + "/")
 	old.client.Jar.SetCookies(u, []*http.Cookie{{Name: first.Name, Value: first.Value, Path: first.Path}})
-	old.get(ts.root() + "/account.php").wantRedirect(t, ts.root()+"/login.php")
+	old.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
 }
