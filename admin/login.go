@@ -16,6 +16,10 @@ const (
 	maxAttemptsLimit     = customersd.MaxLoginAttempts
 )
 
+// errNoLogins answers the login calls of a server built without login
+// records (a program embedding the admin API alone).
+var errNoLogins = customersd.Errorf(customersd.ENOTFOUND, "This server keeps no login records.")
+
 // attemptJSON is a login attempt on the wire: claims decoded, never the
 // signature or a secret.
 type attemptJSON struct {
@@ -35,6 +39,9 @@ type attemptJSON struct {
 // the store's newest login token attempts, newest first, with the reason
 // of each refusal.
 func (s *Server) listLoginAttempts(w http.ResponseWriter, r *http.Request) error {
+	if s.Logins == nil || s.Login == nil {
+		return errNoLogins
+	}
 	st, err := s.store(r)
 	if err != nil {
 		return err
@@ -80,6 +87,9 @@ type explainJSON struct {
 // check a sign-in with the token would run, without using its jti and
 // without recording an attempt, so the token can still sign in.
 func (s *Server) explainLogin(w http.ResponseWriter, r *http.Request) error {
+	if s.Logins == nil || s.Login == nil {
+		return errNoLogins
+	}
 	st, err := s.store(r)
 	if err != nil {
 		return err

@@ -148,7 +148,8 @@ func seed(tb testing.TB, tenants customersd.TenantService, customers customersd.
 	ctx := context.Background()
 	fx := &fixture{hash: "store1", otherHash: "store2", aliceEmail: "alice@example.com", password: "Secret123"}
 	mkStore := func(hash string) *customersd.Store {
-		st := &customersd.Store{Hash: hash}
+		// Unthrottled, as the admin API makes a test suite's store.
+		st := &customersd.Store{Hash: hash, RateLimit: ratelimit.Unthrottled()}
 		if err := tenants.CreateStore(ctx, st); err != nil {
 			tb.Fatalf("create store %s: %v", hash, err)
 		}
