@@ -11,10 +11,10 @@ import (
 // customersd serve has them (storefront tests, internal/cli).
 func TestLoginCalls_WithoutLoginRecords(t *testing.T) {
 	ts := newTestServer(t, "sqlite", adminToken)
-	ts.admin(http.MethodPost, "/stores", map[string]any{"store_hash": "s1"}).want(t, http.StatusCreated)
-	res := ts.admin(http.MethodGet, "/stores/s1/login/attempts", nil).want(t, http.StatusNotFound)
+	ts.admin(http.MethodPost, "/admin/v1/stores", map[string]any{"store_hash": "s1"}).want(t, http.StatusCreated)
+	res := ts.admin(http.MethodGet, "/admin/v1/stores/s1/login/attempts", nil).want(t, http.StatusNotFound)
 	if !strings.Contains(string(res.Body), "keeps no login records") {
 		t.Fatalf("body %s", res.Body)
 	}
-	ts.admin(http.MethodPost, "/stores/s1/login/explain", map[string]any{"token": "x"}).want(t, http.StatusNotFound)
+	ts.admin(http.MethodPost, "/admin/v1/stores/s1/login/explain", map[string]any{"token": "x"}).want(t, http.StatusNotFound)
 }
