@@ -33,32 +33,33 @@ var allChecks = []string{"token", "alg", "iss", "signature", "scope", "operation
 // an attempt: the explained token still signs in once, and explained
 // again it is reported as used.
 func TestExplain_DoesNotConsumeJTI(t *testing.T) {
-	ts := newTestServer(t)
-	token := ts.pythonToken(ts.fx.alice)
-	path := "/stores/" + ts.fx.hash + "/login/explain"
-	var e explanation
-	ts.adminDo(http.MethodPost, path, map[string]string{"token": token}, http.StatusOK, &e)
-	if !e.Valid || len(e.Checks) != len(allChecks) {
-		t.Fatalf("explain = %+v, want valid with %d checks", e, len(allChecks))
-	}
-	for i, c := range e.Checks {
-		if c.Name != allChecks[i] || !c.OK || c.Detail == "" {
-			t.Errorf("check %d = %+v, want %q ok with a detail", i, c, allChecks[i])
+	eachDB(t, func(t *testing.T, ts *testServer) {
+		token := ts.pythonToken(ts.fx.alice)
+		path := "/stores/" + ts.fx.hash + "/login/explain"
+		var e explanation
+		ts.adminDo(http.MethodPost, path, map[string]string{"token": token}, http.StatusOK, &e)
+		if !e.Valid || len(e.Checks) != len(allChecks) {
+			t.Fatalf("explain = %+v, want valid with %d checks", e, len(allChecks))
 		}
-	}
-	ts.adminDo(http.MethodPost, path, map[string]string{"token": token}, http.StatusOK, &e)
-	if !e.Valid {
-		t.Fatalf("a second explain says invalid: %+v", e)
-	}
-	if n := len(ts.attempts(10)); n != 0 {
-		t.Fatalf("explain recorded %d attempts, want none", n)
-	}
-	ts.browser().get(ts.root()+"/login/token/"+token).wantRedirect(t, ts.root()+"/account.php")
+		for i, c := range e.Checks {
+			if c.Name != allChecks[i] || !c.OK || c.Detail == "" {
+				t.Errorf("check %d = %+v, want %q ok with a detail", i, c, allChecks[i])
+			}
+		}
+		ts.adminDo(http.MethodPost, path, map[string]string{"token": token}, http.StatusOK, &e)
+		if !e.Valid {
+			t.Fatalf("a second explain says invalid: %+v", e)
+		}
+		if n := len(ts.attempts(10)); n != 0 {
+			t.Fatalf("explain recorded %d attempts, want none", n)
+		}
+		ts.browser().get(ts.root()+"/login/token/"+token).wantRedirect(t, ts.root()+"/account.php")
 
-	ts.adminDo(http.MethodPost, path, map[string]string{"token": token}, http.StatusOK, &e)
-	if ok, detail := e.check(t, "jti"); e.Valid || ok || !strings.Contains(detail, "used already") {
-		t.Fatalf("explain after use: valid=%v jti ok=%v %q, want the jti reported used", e.Valid, ok, detail)
-	}
+		ts.adminDo(http.MethodPost, path, map[string]string{"token": token}, http.StatusOK, &e)
+		if ok, detail := e.check(t, "jti"); e.Valid || ok || !strings.Contains(detail, "used already") {
+			t.Fatalf("explain after use: valid=%v jti ok=%v %q, want the jti reported used", e.Valid, ok, detail)
+		}
+	})
 }
 
 // Explain reports each failing check with its detail, and every check

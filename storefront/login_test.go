@@ -54,76 +54,77 @@ func TestLoginToken_OfficialClients(t *testing.T) {
 // message; the attempt records the precise reason and the log says it at
 // info level.
 func TestLoginToken_Refusals(t *testing.T) {
-	ts := newTestServer(t)
-	used := ts.phpToken(ts.fx.alice)
-	ts.browser().get(ts.root()+"/login/token/"+used).wantRedirect(t, ts.root()+"/account.php")
-	spoil := func(f func(c map[string]any)) string {
-		c := ts.claims(ts.fx.alice)
-		f(c)
-		return sign(headerWithTyp, c, ts.fx.app.Secret)
-	}
-	now := ts.clock.Now().Unix()
-	tests := []struct {
-		name, token, check, reason string
-	}{
-		{"bad signature", sign(headerWithTyp, ts.claims(ts.fx.alice), ts.fx.otherApp.Secret), "signature", "bad_signature"},
-		{"unknown iss", spoil(func(c map[string]any) { c["iss"] = "nosuchclient" }), "iss", "unknown_iss"},
-		{"account of another store", sign(headerWithTyp, func() map[string]any {
+	eachDB(t, func(t *testing.T, ts *testServer) {
+		used := ts.phpToken(ts.fx.alice)
+		ts.browser().get(ts.root()+"/login/token/"+used).wantRedirect(t, ts.root()+"/account.php")
+		spoil := func(f func(c map[string]any)) string {
 			c := ts.claims(ts.fx.alice)
-			c["iss"] = ts.fx.otherApp.ClientID
-			return c
-		}(), ts.fx.otherApp.Secret), "iss", "account_of_another_store"},
-		{"missing scope", sign(headerWithTyp, func() map[string]any {
-			c := ts.claims(ts.fx.alice)
-			c["iss"] = ts.fx.noLogin.ClientID
-			return c
-		}(), ts.fx.noLogin.Secret), "scope", "missing_scope"},
-		{"iat 31 s old", spoil(func(c map[string]any) { c["iat"] = now - 31 }), "iat", "iat_too_old"},
-		{"iat 31 s ahead", spoil(func(c map[string]any) { c["iat"] = now + 31 }), "iat", "iat_in_future"},
-		{"reused jti", used, "jti", "jti_reused"},
-		{"wrong operation", spoil(func(c map[string]any) { c["operation"] = "current_customer" }), "operation", "wrong_operation"},
-		{"wrong store_hash", spoil(func(c map[string]any) { c["store_hash"] = "store2" }), "store_hash", "wrong_store_hash"},
-		{"unknown customer", spoil(func(c map[string]any) { c["customer_id"] = 999 }), "customer_id", "unknown_customer"},
-		{"ip mismatch", spoil(func(c map[string]any) { c["request_ip"] = "203.0.113.9" }), "request_ip", "ip_mismatch"},
-		{"unknown channel", spoil(func(c map[string]any) { c["channel_id"] = 2 }), "channel_id", "unknown_channel"},
-		{"redirect to another host", spoil(func(c map[string]any) { c["redirect_to"] = "//evil.example/" }), "redirect_to", "bad_redirect_to"},
-		{"expired exp", spoil(func(c map[string]any) { c["exp"] = now - 1 }), "exp", "expired"},
-		{"alg none", "eyJhbGciOiJub25lIn0." + strings.Split(spoil(func(map[string]any) {}), ".")[1] + ".", "alg", "unsupported_alg"},
-		{"malformed", "not-a-jwt", "token", "malformed_token"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b := ts.browser()
-			res := b.get(ts.root()+"/login/token/"+tt.token).wantRedirect(t, ts.root()+"/login.php")
-			if c := res.cookie("SHOP_SESSION_TOKEN"); c != nil {
-				t.Errorf("a refused token set a session cookie: %v", c)
-			}
-			a := ts.lastAttempt()
-			if a.OK || a.Check != tt.check || a.Reason != tt.reason || a.Detail == "" {
-				t.Errorf("attempt = %+v, want check %q reason %q with a detail", a, tt.check, tt.reason)
-			}
-			if !strings.Contains(ts.logs.String(), "level=INFO msg=\"customer login refused\"") ||
-				!strings.Contains(ts.logs.String(), "reason="+tt.reason) {
-				t.Errorf("the log does not give the reason %s at info level:\n%s", tt.reason, ts.logs.String())
-			}
-			page := b.get(ts.root()+"/login.php").want(t, http.StatusOK)
-			if !strings.Contains(page.Body, "Invalid login. Please attempt to log in again.") {
-				t.Errorf("login.php does not show BigCommerce's message:\n%s", page.Body)
-			}
-			// The message is shown once.
-			if again := b.get(ts.root() + "/login.php"); strings.Contains(again.Body, "Invalid login") {
-				t.Errorf("the message shows again on the next visit")
-			}
-			b.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
-		})
-	}
-	for _, a := range ts.attempts(50) {
-		for _, secret := range []string{ts.fx.app.Secret, ts.fx.otherApp.Secret, ts.fx.noLogin.Secret} {
-			if strings.Contains(a.Detail, secret) || strings.Contains(a.IP, secret) {
-				t.Fatalf("attempt %d holds a secret", a.ID)
+			f(c)
+			return sign(headerWithTyp, c, ts.fx.app.Secret)
+		}
+		now := ts.clock.Now().Unix()
+		tests := []struct {
+			name, token, check, reason string
+		}{
+			{"bad signature", sign(headerWithTyp, ts.claims(ts.fx.alice), ts.fx.otherApp.Secret), "signature", "bad_signature"},
+			{"unknown iss", spoil(func(c map[string]any) { c["iss"] = "nosuchclient" }), "iss", "unknown_iss"},
+			{"account of another store", sign(headerWithTyp, func() map[string]any {
+				c := ts.claims(ts.fx.alice)
+				c["iss"] = ts.fx.otherApp.ClientID
+				return c
+			}(), ts.fx.otherApp.Secret), "iss", "account_of_another_store"},
+			{"missing scope", sign(headerWithTyp, func() map[string]any {
+				c := ts.claims(ts.fx.alice)
+				c["iss"] = ts.fx.noLogin.ClientID
+				return c
+			}(), ts.fx.noLogin.Secret), "scope", "missing_scope"},
+			{"iat 31 s old", spoil(func(c map[string]any) { c["iat"] = now - 31 }), "iat", "iat_too_old"},
+			{"iat 31 s ahead", spoil(func(c map[string]any) { c["iat"] = now + 31 }), "iat", "iat_in_future"},
+			{"reused jti", used, "jti", "jti_reused"},
+			{"wrong operation", spoil(func(c map[string]any) { c["operation"] = "current_customer" }), "operation", "wrong_operation"},
+			{"wrong store_hash", spoil(func(c map[string]any) { c["store_hash"] = "store2" }), "store_hash", "wrong_store_hash"},
+			{"unknown customer", spoil(func(c map[string]any) { c["customer_id"] = 999 }), "customer_id", "unknown_customer"},
+			{"ip mismatch", spoil(func(c map[string]any) { c["request_ip"] = "203.0.113.9" }), "request_ip", "ip_mismatch"},
+			{"unknown channel", spoil(func(c map[string]any) { c["channel_id"] = 2 }), "channel_id", "unknown_channel"},
+			{"redirect to another host", spoil(func(c map[string]any) { c["redirect_to"] = "//evil.example/" }), "redirect_to", "bad_redirect_to"},
+			{"expired exp", spoil(func(c map[string]any) { c["exp"] = now - 1 }), "exp", "expired"},
+			{"alg none", "eyJhbGciOiJub25lIn0." + strings.Split(spoil(func(map[string]any) {}), ".")[1] + ".", "alg", "unsupported_alg"},
+			{"malformed", "not-a-jwt", "token", "malformed_token"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				b := ts.browser()
+				res := b.get(ts.root()+"/login/token/"+tt.token).wantRedirect(t, ts.root()+"/login.php")
+				if c := res.cookie("SHOP_SESSION_TOKEN"); c != nil {
+					t.Errorf("a refused token set a session cookie: %v", c)
+				}
+				a := ts.lastAttempt()
+				if a.OK || a.Check != tt.check || a.Reason != tt.reason || a.Detail == "" {
+					t.Errorf("attempt = %+v, want check %q reason %q with a detail", a, tt.check, tt.reason)
+				}
+				if !strings.Contains(ts.logs.String(), "level=INFO msg=\"customer login refused\"") ||
+					!strings.Contains(ts.logs.String(), "reason="+tt.reason) {
+					t.Errorf("the log does not give the reason %s at info level:\n%s", tt.reason, ts.logs.String())
+				}
+				page := b.get(ts.root()+"/login.php").want(t, http.StatusOK)
+				if !strings.Contains(page.Body, "Invalid login. Please attempt to log in again.") {
+					t.Errorf("login.php does not show BigCommerce's message:\n%s", page.Body)
+				}
+				// The message is shown once.
+				if again := b.get(ts.root() + "/login.php"); strings.Contains(again.Body, "Invalid login") {
+					t.Errorf("the message shows again on the next visit")
+				}
+				b.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
+			})
+		}
+		for _, a := range ts.attempts(50) {
+			for _, secret := range []string{ts.fx.app.Secret, ts.fx.otherApp.Secret, ts.fx.noLogin.Secret} {
+				if strings.Contains(a.Detail, secret) || strings.Contains(a.IP, secret) {
+					t.Fatalf("attempt %d holds a secret", a.ID)
+				}
 			}
 		}
-	}
+	})
 }
 
 // The window is 30 s each way: 30 s old and 30 s ahead still sign in.

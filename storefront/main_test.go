@@ -92,6 +92,17 @@ func withDatabase(dsn string, fx *fixture) serverOption {
 }
 func withClock(clk *clock) serverOption { return func(c *serverConfig) { c.clk = clk } }
 
+// eachDB runs fn against a fresh server on SQLite, and on PostgreSQL when
+// CUSTOMERSD_TEST_POSTGRES_URL is set.
+func eachDB(t *testing.T, fn func(t *testing.T, ts *testServer)) {
+	t.Helper()
+	for _, d := range sqlstoretest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			fn(t, newTestServer(t, withDatabase(sqlstoretest.DSN(t, d), nil)))
+		})
+	}
+}
+
 // newTestServer starts a server on a fresh SQLite database, or on the
 // database withDatabase names (a restart, or a second node).
 func newTestServer(tb testing.TB, opts ...serverOption) *testServer {

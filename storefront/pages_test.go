@@ -25,34 +25,35 @@ func TestSessionCookie_SecureOverTLS(t *testing.T) {
 // the home page greets them; signing out ends the session on the server,
 // so even a copy of the cookie is a guest's afterwards.
 func TestAccountPage_AndLogout(t *testing.T) {
-	ts := newTestServer(t)
-	b := ts.browser()
-	b.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
-	res := b.get(ts.root()+"/login/token/"+ts.phpToken(ts.fx.alice)).wantRedirect(t, ts.root()+"/account.php")
-	cookie := res.cookie("SHOP_SESSION_TOKEN")
+	eachDB(t, func(t *testing.T, ts *testServer) {
+		b := ts.browser()
+		b.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
+		res := b.get(ts.root()+"/login/token/"+ts.phpToken(ts.fx.alice)).wantRedirect(t, ts.root()+"/account.php")
+		cookie := res.cookie("SHOP_SESSION_TOKEN")
 
-	page := b.get(ts.root()+"/account.php").want(t, http.StatusOK)
-	for _, want := range []string{`<dd class="name">Alice Liddell</dd>`, `<dd class="email">alice@example.com</dd>`, `<dd class="group">Wholesale</dd>`} {
-		if !strings.Contains(page.Body, want) {
-			t.Errorf("account.php lacks %s:\n%s", want, page.Body)
+		page := b.get(ts.root()+"/account.php").want(t, http.StatusOK)
+		for _, want := range []string{`<dd class="name">Alice Liddell</dd>`, `<dd class="email">alice@example.com</dd>`, `<dd class="group">Wholesale</dd>`} {
+			if !strings.Contains(page.Body, want) {
+				t.Errorf("account.php lacks %s:\n%s", want, page.Body)
+			}
 		}
-	}
-	if ct := page.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" || strings.Contains(page.Body, "<script") {
-		t.Errorf("Content-Type=%q; pages are HTML without script", ct)
-	}
-	if home := b.get(ts.root()+"/").want(t, http.StatusOK); !strings.Contains(home.Body, "Welcome back, Alice.") {
-		t.Errorf("home does not greet Alice:\n%s", home.Body)
-	}
+		if ct := page.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" || strings.Contains(page.Body, "<script") {
+			t.Errorf("Content-Type=%q; pages are HTML without script", ct)
+		}
+		if home := b.get(ts.root()+"/").want(t, http.StatusOK); !strings.Contains(home.Body, "Welcome back, Alice.") {
+			t.Errorf("home does not greet Alice:\n%s", home.Body)
+		}
 
-	res = b.get(ts.root()+"/login.php?action=logout").wantRedirect(t, ts.root()+"/login.php")
-	if c := res.cookie("SHOP_SESSION_TOKEN"); c == nil || c.MaxAge >= 0 {
-		t.Errorf("logout did not clear the cookie: %+v", c)
-	}
-	b.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
-	replay := ts.browser()
-	u, _ := url.Parse(ts.root() + "/")
-	replay.client.Jar.SetCookies(u, []*http.Cookie{{Name: cookie.Name, Value: cookie.Value, Path: cookie.Path}})
-	replay.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
+		res = b.get(ts.root()+"/login.php?action=logout").wantRedirect(t, ts.root()+"/login.php")
+		if c := res.cookie("SHOP_SESSION_TOKEN"); c == nil || c.MaxAge >= 0 {
+			t.Errorf("logout did not clear the cookie: %+v", c)
+		}
+		b.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
+		replay := ts.browser()
+		u, _ := url.Parse(ts.root() + "/")
+		replay.client.Jar.SetCookies(u, []*http.Cookie{{Name: cookie.Name, Value: cookie.Value, Path: cookie.Path}})
+		replay.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
+	})
 }
 
 // The sign-in form checks the customer's password (bcrypt hash); a wrong
