@@ -42,6 +42,17 @@ func (s *Server) loginWithToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a := res.Attempt(ip)
+	if a.OK {
+		// The session first, so the attempt records what happened: the
+		// customer may have been deleted since the check.
+		err := s.signIn(w, r, res.CustomerID)
+		if customersd.ErrorCode(err) == customersd.ENOTFOUND {
+			a.OK, a.Check, a.Reason = false, "customer_id", "unknown_customer"
+			a.Detail = "The customer was deleted while signing in."
+		} else if err != nil {
+			return err
+		}
+	}
 	if err := s.Logins.RecordLoginAttempt(r.Context(), st.ID, a); err != nil {
 		return err
 	}
@@ -52,9 +63,6 @@ func (s *Server) loginWithToken(w http.ResponseWriter, r *http.Request) error {
 			append(attrs, slog.String("check", a.Check), slog.String("reason", a.Reason), slog.String("detail", a.Detail))...)
 		s.setCookie(w, r, flashCookie, "1", 60)
 		return redirect(w, r, "/login.php")
-	}
-	if err := s.signIn(w, r, res.CustomerID); err != nil {
-		return err
 	}
 	s.logger().InfoContext(r.Context(), "customer signed in with a login token", attrs...)
 	return redirect(w, r, res.RedirectTo)

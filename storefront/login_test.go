@@ -1,10 +1,13 @@
 package storefront_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/customersd/customersd"
 )
 
 // Each official client's token signs the shopper in, lands where its
@@ -209,4 +212,30 @@ func TestLoginToken_RedirectToLogout(t *testing.T) {
 	b.get(ts.root()+"/login/token/"+sign(headerWithTyp, c, ts.fx.app.Secret)).wantRedirect(t, ts.root()+"/login.php?action=logout")
 	b.get(ts.root()+"/login.php?action=logout").wantRedirect(t, ts.root()+"/login.php")
 	b.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
+}
+
+// ghostCustomers finds customer 999, which the database does not have: the
+// verifier's check passes, as it would for a customer deleted just after.
+type ghostCustomers struct{ customersd.CustomerService }
+
+func (g ghostCustomers) FindCustomerByID(ctx context.Context, store customersd.StoreID, id int64) (*customersd.Customer, error) {
+	if id == 999 {
+		return &customersd.Customer{ID: 999}, nil
+	}
+	return g.CustomerService.FindCustomerByID(ctx, store, id)
+}
+
+// A customer deleted between the check and the session is refused as
+// unknown, and the attempt says so: no half sign-in.
+func TestLoginToken_CustomerDeletedMidway(t *testing.T) {
+	ts := newTestServer(t, func(c *serverConfig) {
+		c.checkCustomers = func(cs customersd.CustomerService) customersd.CustomerService { return ghostCustomers{cs} }
+	})
+	res := ts.browser().get(ts.root()+"/login/token/"+ts.phpToken(999)).wantRedirect(t, ts.root()+"/login.php")
+	if res.cookie("SHOP_SESSION_TOKEN") != nil {
+		t.Fatal("a session cookie for a customer that does not exist")
+	}
+	if a := ts.lastAttempt(); a.OK || a.Reason != "unknown_customer" || !strings.Contains(a.Detail, "deleted while signing in") {
+		t.Fatalf("attempt = %+v", a)
+	}
 }

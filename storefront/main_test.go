@@ -84,6 +84,9 @@ type serverConfig struct {
 	dsn string
 	fx  *fixture // an existing database's fixture: do not seed
 	clk *clock
+	// checkCustomers, when set, wraps the customers the verifier checks,
+	// to stage what the database cannot (a customer deleted mid-sign-in).
+	checkCustomers func(customersd.CustomerService) customersd.CustomerService
 }
 
 func withTLS() serverOption { return func(c *serverConfig) { c.tls = true } }
@@ -135,7 +138,11 @@ func newTestServer(tb testing.TB, opts ...serverOption) *testServer {
 	// One policy for V2 and the storefront, as serve has: the password
 	// guard is shared by the validate call and the sign-in form.
 	limits := &ratelimit.Policy{}
-	verifier := &login.Verifier{Tenants: tenants, Customers: customers, Logins: logins, Now: ts.clock.Now}
+	var checked customersd.CustomerService = customers
+	if cfg.checkCustomers != nil {
+		checked = cfg.checkCustomers(customers)
+	}
+	verifier := &login.Verifier{Tenants: tenants, Customers: checked, Logins: logins, Now: ts.clock.Now}
 	sf := &storefront.Server{Customers: customers, Groups: sqlstore.NewGroupService(db), Tenants: tenants, Logins: logins,
 		Verifier: verifier, RateLimit: limits, Logger: logger, Now: ts.clock.Now}
 	api := &v2.Server{Customers: customers, Addresses: sqlstore.NewAddressService(db), Groups: sqlstore.NewGroupService(db), Now: ts.clock.Now, RateLimit: limits}
