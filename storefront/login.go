@@ -83,7 +83,8 @@ func clientIP(r *http.Request) string {
 // sign-in form, with BigCommerce's message after a refused login token;
 // ?action=logout signs out first.
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
-	if r.URL.Query().Get("action") == "logout" {
+	// Not on HEAD: a link checker must not sign the shopper out.
+	if r.URL.Query().Get("action") == "logout" && r.Method == http.MethodGet {
 		if err := s.signOut(w, r); err != nil {
 			return err
 		}

@@ -168,3 +168,13 @@ func TestSession_SignInAgainReplacesIt(t *testing.T) {
 	old.client.Jar.SetCookies(u, []*http.Cookie{{Name: first.Name, Value: first.Value, Path: first.Path}})
 	old.get(ts.root()+"/account.php").wantRedirect(t, ts.root()+"/login.php")
 }
+
+// HEAD changes nothing: a link checker following the sign-out link leaves
+// the shopper signed in.
+func TestLogout_HeadChangesNothing(t *testing.T) {
+	ts := newTestServer(t)
+	b := ts.browser()
+	b.get(ts.root()+"/login/token/"+ts.phpToken(ts.fx.alice)).wantRedirect(t, ts.root()+"/account.php")
+	b.do(http.MethodHead, ts.root()+"/login.php?action=logout", nil).want(t, http.StatusOK)
+	b.get(ts.root() + "/account.php").want(t, http.StatusOK)
+}

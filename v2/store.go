@@ -113,7 +113,10 @@ func (s *Server) getStore(w http.ResponseWriter, r *http.Request) error {
 	if u, err := url.Parse(secure); err == nil {
 		domain = u.Hostname()
 	}
-	plan := strings.ToUpper(st.Plan[:1]) + st.Plan[1:]
+	plan := "Standard"
+	if st.Plan != "" {
+		plan = strings.ToUpper(st.Plan[:1]) + st.Plan[1:]
+	}
 	return write(w, r, http.StatusOK, storeJSON{
 		ID: st.Hash, Domain: domain, SecureURL: secure, ControlPanelBaseURL: gateway.BaseURL(r),
 		Status: "live", Name: "Store " + st.Hash, FirstName: "Jane", LastName: "Doe", Address: "",
