@@ -176,5 +176,5 @@ func TestLogout_HeadChangesNothing(t *testing.T) {
 	b := ts.browser()
 	b.get(ts.root()+"/login/token/"+ts.phpToken(ts.fx.alice)).wantRedirect(t, ts.root()+"/account.php")
 	b.do(http.MethodHead, ts.root()+"/login.php?action=logout", nil).want(t, http.StatusOK)
-	b.get(ts.root() + "/account.php").want(t, http.StatusOK)
+	b.get(ts.root()+"/account.php").want(t, http.StatusOK)
 }
