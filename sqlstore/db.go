@@ -14,10 +14,7 @@
 //  3. customer groups (including the key-share lock a customer's foreign
 //     key takes on its group, see lockGroupKey);
 //  4. customers;
-//  5. addresses (deleting a customer cascades to its addresses after it);
-//  6. the login tables (login.go, session.go): a storefront session after
-//     the key-share lock its foreign key takes on the customer; deleting a
-//     customer cascades to its sessions after it.
+//  5. addresses (deleting a customer cascades to its addresses after it).
 //
 // Within one table, rows are locked in ascending id. A transaction that
 // takes several counters (import, reset, delete of a store) holds the
@@ -27,6 +24,11 @@
 // PUT sent is lost to another's full-row rewrite. SQLite needs none of
 // this: it runs one write transaction at a time. withTx retries the few
 // deadlock and serialization failures that remain possible.
+//
+// The login tables (login.go, session.go) come after all of these: a
+// transaction on them touches no other table, but for the key-share lock a
+// storefront session's foreign key takes on its customer before the session
+// rows; deleting a customer cascades to its sessions after it.
 package sqlstore
 
 import (
