@@ -18,6 +18,9 @@ func (s *Server) routes() []gateway.Route {
 		{Pattern: "POST " + base + "/stores/{hash}/tokens", Handler: s.createToken},
 		{Pattern: "GET " + base + "/stores/{hash}/tokens", Handler: s.listTokens},
 		{Pattern: "DELETE " + base + "/stores/{hash}/tokens/{client_id}", Handler: s.revokeToken},
+
+		{Pattern: "GET " + base + "/stores/{hash}/login/attempts", Handler: s.listLoginAttempts},
+		{Pattern: "POST " + base + "/stores/{hash}/login/explain", Handler: s.explainLogin},
 	}, s.hookRoutes(base)...)
 }
 

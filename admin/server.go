@@ -9,6 +9,7 @@ import (
 
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/gateway"
+	"github.com/customersd/customersd/login"
 )
 
 // Server serves /admin/v1. Set the fields, then mount Surface on a gateway
@@ -20,6 +21,9 @@ type Server struct {
 	// delivery log and "deliver now" (hook.go).
 	Hooks customersd.HookService
 	Queue customersd.WebhookQueue
+	// Logins and Login serve the login attempts and explain calls (login.go).
+	Logins customersd.LoginService
+	Login  *login.Verifier
 }
 
 // Surface returns the admin API for gateway.Mount. Mount it at "/admin/";

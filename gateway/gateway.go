@@ -149,6 +149,17 @@ type Surface struct {
 	// DefaultScopes are the scopes of a request no route serves, which is
 	// still authenticated before its 404 or 405; nil admits any valid token.
 	DefaultScopes func(method string) []customersd.Scope
+	// LogPath, when set, is the path as log lines show it: a surface whose
+	// paths carry a credential (a login JWT) masks it.
+	LogPath func(path string) string
+}
+
+// logPath is the path of r as log lines show it.
+func (p *pipeline) logPath(r *http.Request) string {
+	if p.s.LogPath != nil {
+		return p.s.LogPath(r.URL.Path)
+	}
+	return r.URL.Path
 }
 
 // StoreHashOf finds {store_hash} and {version} in
@@ -413,7 +424,7 @@ func (p *pipeline) logOutage(r *http.Request, err error) {
 // logAttrs are the attributes of a log line about request r, then extra.
 func (p *pipeline) logAttrs(r *http.Request, extra ...slog.Attr) []any {
 	attrs := []any{slog.String("request_id", RequestID(r.Context())), slog.String("surface", p.s.Name),
-		slog.String("method", r.Method), slog.String("path", r.URL.Path)}
+		slog.String("method", r.Method), slog.String("path", p.logPath(r))}
 	for _, a := range extra {
 		attrs = append(attrs, a)
 	}

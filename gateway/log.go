@@ -51,7 +51,7 @@ func (p *pipeline) logRequest(rec *recorder, r *http.Request, info *Info, start 
 		slog.String("request_id", info.ID),
 		slog.String("surface", p.s.Name),
 		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
+		slog.String("path", p.logPath(r)),
 		slog.String("route", info.Route),
 		slog.Int("status", status),
 		slog.Int("bytes", rec.bytes),

@@ -33,6 +33,11 @@
 // PUT sent is lost to another's full-row rewrite. SQLite needs none of
 // this: it runs one write transaction at a time. withTx retries the few
 // deadlock and serialization failures that remain possible.
+//
+// The login tables (login.go, session.go) come after all of these: a
+// transaction on them touches no other table, but for the key-share lock a
+// storefront session's foreign key takes on its customer before the session
+// rows; deleting a customer cascades to its sessions after it.
 package sqlstore
 
 import (

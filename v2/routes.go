@@ -40,6 +40,10 @@ func (s *Server) routes() []gateway.Route {
 		capped(route("GET "+base+"/customer_groups/{customer_group_id}", s.getGroup)),
 		capped(route("PUT "+base+"/customer_groups/{customer_group_id}", s.updateGroup)),
 		capped(route("DELETE "+base+"/customer_groups/{customer_group_id}", s.deleteGroup)),
+
+		// Store information (store.go): any valid token of the store.
+		gateway.Route{Pattern: "GET " + base + "/time", Handler: s.getTime},
+		gateway.Route{Pattern: "GET " + base + "/store", Handler: s.getStore},
 	)
 }
 

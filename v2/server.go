@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/gateway"
@@ -33,6 +34,8 @@ type Server struct {
 	// */*, no suffix). Empty means XML, as BigCommerce (XML.md §2.2);
 	// FormatJSON is for teams that want the old behaviour.
 	DefaultFormat Format
+	// Now is the clock of GET /v2/time; nil means time.Now.
+	Now func() time.Time
 
 	budgetOnce sync.Once
 	rowSizes   sync.Map // "store/collection" → int64: the average row of its last page

@@ -55,6 +55,8 @@ func (c *ServeCommand) adminSurface(db *sqlstore.DB, tenants *sqlstore.TenantSer
 		Exporter: sqlstore.NewExportService(db, hasher),
 		Hooks:    sqlstore.NewHookService(db),
 		Queue:    sqlstore.NewWebhookQueue(db),
+		Logins:   sqlstore.NewLoginService(db),
+		Login:    loginVerifier(db, tenants, hasher),
 	}
 	return s.Surface()
 }

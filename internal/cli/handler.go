@@ -27,6 +27,9 @@ type handlerDeps struct {
 	admin http.Handler
 	// v3 is the V3 API (v3/: webhooks); nil leaves its paths to V2's 404.
 	v3 http.Handler
+	// storefront is the stores' storefronts (storefront/); nil leaves
+	// their paths to the V2 API.
+	storefront http.Handler
 }
 
 // newHandler is the whole URL space of the process. The operational
@@ -47,6 +50,9 @@ func newHandler(d handlerDeps) http.Handler {
 	}
 	if d.v3 != nil {
 		mux.Handle("/stores/{store_hash}/v3/", d.v3)
+	}
+	if d.storefront != nil {
+		mux.Handle(storefrontPrefix, d.storefront)
 	}
 	return mux
 }

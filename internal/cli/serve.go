@@ -244,6 +244,7 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		logger:       logger,
 		admin:        gw.Mount(c.adminSurface(db, tenants, hasher, logger)),
 		v3:           hooksV3,
+		storefront:   gw.Mount(storefrontSurface(db, tenants, hasher, limits, logger)),
 	})
 	limited := newConnLimiter(ln, c.maxConns(), logger)
 	srv := c.newHTTPServer(logger, h)
