@@ -35,6 +35,10 @@ type Info struct {
 	notAcceptable error
 	// publicURL is the gateway's PublicURL, for BaseURL.
 	publicURL string
+	// fault is the ID of the fault rule that fired on the request.
+	fault string
+	// capture is what the journal keeps of the request, nil when off.
+	capture *capture
 }
 
 type infoKey struct{}

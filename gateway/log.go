@@ -15,6 +15,8 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int
+	// capture, when set, keeps the first bytes of the body for the journal.
+	capture *captureBody
 }
 
 func (w *recorder) WriteHeader(code int) {
@@ -30,6 +32,9 @@ func (w *recorder) Write(b []byte) (int, error) {
 	}
 	n, err := w.ResponseWriter.Write(b)
 	w.bytes += n
+	if w.capture != nil {
+		w.capture.write(b[:n])
+	}
 	return n, err
 }
 
@@ -64,7 +69,11 @@ func (p *pipeline) logRequest(rec *recorder, r *http.Request, info *Info, start 
 	if info.Account != nil {
 		attrs = append(attrs, slog.String("client_id", info.Account.ClientID))
 	}
+	if info.fault != "" {
+		attrs = append(attrs, slog.String("fault", info.fault))
+	}
 	p.g.logger().LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	p.record(rec, r, info, info.capture, start, d, status)
 	if p.g.Observe != nil {
 		p.g.Observe(info.Route, status, d)
 	}
