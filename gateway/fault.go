@@ -46,7 +46,7 @@ func (p *pipeline) injectFault(w http.ResponseWriter, r *http.Request, info *Inf
 	switch {
 	case a.Drop == fault.DropReset:
 		p.readForJournal(r)
-		resetConnection(w)
+		info.reset = resetConnection(w)
 		return w, true
 	case a.Drop == fault.DropAfterHeaders:
 		return &cutAfterHeaders{ResponseWriter: w}, false
@@ -108,11 +108,12 @@ func (p *pipeline) answerFault(w http.ResponseWriter, r *http.Request, a *fault.
 
 var rateLimitHeaders = []string{"X-Rate-Limit-Time-Window-Ms", "X-Rate-Limit-Time-Reset-Ms", "X-Rate-Limit-Requests-Quota", "X-Rate-Limit-Requests-Left"}
 
-// resetConnection closes the client's connection with a TCP reset
-// (SO_LINGER 0): the client reads ECONNRESET, as when a load balancer
-// drops it. Where the connection cannot be taken (HTTP/2), the stream is
-// aborted instead.
-func resetConnection(w http.ResponseWriter) {
+// resetConnection takes the client's connection and sets it to close
+// with a TCP reset (SO_LINGER 0): the client reads ECONNRESET, as when a
+// load balancer drops it. The caller closes it once the request is
+// journaled, so that a test which saw the reset finds its entry. Where the
+// connection cannot be taken (HTTP/2), the stream is aborted instead.
+func resetConnection(w http.ResponseWriter) net.Conn {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
@@ -128,7 +129,7 @@ func resetConnection(w http.ResponseWriter) {
 		}
 		c = u.NetConn()
 	}
-	conn.Close()
+	return conn
 }
 
 // cutAfterHeaders lets the handler run and sends its status line and

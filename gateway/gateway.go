@@ -228,6 +228,7 @@ func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(withInfo(r.Context(), info))
 	if p.journaling() {
 		info.capture = p.startCapture(rec, r)
+		p.recordBeforeLastWrite(rec, r, info, start)
 	}
 	defer p.logRequest(rec, r, info, start)
 	defer p.recoverPanic(rec, r)

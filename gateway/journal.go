@@ -66,32 +66,48 @@ func (p *pipeline) startCapture(rec *recorder, r *http.Request) *capture {
 	return c
 }
 
+// recordBeforeLastWrite arranges for the journal entry to be made before
+// the write that completes a body of known length (recorder.beforeLast).
+func (p *pipeline) recordBeforeLastWrite(rec *recorder, r *http.Request, info *Info, start time.Time) {
+	rec.beforeLast = func() {
+		rec.beforeLast = nil
+		p.record(rec, r, info, start)
+	}
+}
+
 // record adds the request's entry to its store's journal, with every
 // secret removed (journal.RedactPath, RedactQuery, RedactBody) and no
 // header. A request that never reached a store (unknown store, bad
 // token) has no journal to go to.
-func (p *pipeline) record(rec *recorder, r *http.Request, info *Info, c *capture, start time.Time, d time.Duration, status int) {
-	if c == nil || info.Store == nil {
+func (p *pipeline) record(rec *recorder, r *http.Request, info *Info, start time.Time) {
+	c := info.capture
+	if c == nil || info.Store == nil || info.recorded {
 		return
+	}
+	info.recorded = true
+	d, status := time.Since(start), rec.status
+	if info.clientClosed && status == 0 {
+		status = StatusClientClosedRequest
 	}
 	max := p.g.Journal.MaxBody()
 	h := rec.Header()
 	e := &journal.Entry{
-		Time:                  start.UTC(),
-		Method:                r.Method,
-		Path:                  journal.RedactPath(c.path, routePath(info.Route)),
-		Query:                 journal.RedactQuery(c.query),
-		Route:                 p.relRoutes[info.Route],
-		Surface:               p.s.Name,
-		Status:                status,
-		DurationMS:            float64(d.Microseconds()) / 1000,
-		RequestID:             info.ID,
-		RateLimit:             rateLimitOf(h),
-		RequestBody:           journal.RedactBody(c.req.buf, r.Header.Get("Content-Type"), r.Header.Get("Content-Encoding"), max),
-		RequestBodyTruncated:  c.req.truncated,
-		ResponseBody:          journal.RedactBody(c.resp.buf, h.Get("Content-Type"), h.Get("Content-Encoding"), max),
-		ResponseBodyTruncated: c.resp.truncated,
+		Time:       start.UTC(),
+		Method:     r.Method,
+		Path:       journal.RedactPath(c.path, routePath(info.Route)),
+		Query:      journal.RedactQuery(c.query),
+		Route:      p.relRoutes[info.Route],
+		Surface:    p.s.Name,
+		Status:     status,
+		DurationMS: float64(d.Microseconds()) / 1000,
+		RequestID:  info.ID,
+		RateLimit:  rateLimitOf(h),
 	}
+	var cut bool
+	e.RequestBody, cut = journal.RedactBody(c.req.buf, r.Header.Get("Content-Type"), r.Header.Get("Content-Encoding"), max)
+	e.RequestBodyTruncated = c.req.truncated || cut
+	e.ResponseBody, cut = journal.RedactBody(c.resp.buf, h.Get("Content-Type"), h.Get("Content-Encoding"), max)
+	e.ResponseBodyTruncated = c.resp.truncated || cut
 	if info.Account != nil {
 		e.ClientID = info.Account.ClientID
 	}

@@ -20,7 +20,8 @@ const Redacted = "[redacted]"
 // password_confirmation, login_pass), secrets (client_secret), tokens
 // (access_token, tokens, jwt), V2's _authentication object, and a hook's
 // headers, where apps put the credentials their endpoint checks.
-var sensitiveParts = []string{"pass", "secret", "token", "jwt", "authentication", "headers", "signature"}
+// Not a bare "pass": V2's reset_pass_on_login is no secret.
+var sensitiveParts = []string{"password", "passwd", "login_pass", "secret", "token", "jwt", "authentication", "headers", "signature"}
 
 func sensitive(name string) bool {
 	name = strings.ToLower(name)
@@ -74,17 +75,20 @@ func RedactQuery(raw string) string {
 
 // RedactBody returns body as text without its secrets. contentType and
 // contentEncoding are the body's headers; a gzipped body is unpacked
-// first, to at most limit bytes.
-func RedactBody(body []byte, contentType, contentEncoding string, limit int) string {
+// first, to at most limit bytes, and cut reports a longer one.
+func RedactBody(body []byte, contentType, contentEncoding string, limit int) (text string, cut bool) {
 	if len(body) == 0 {
-		return ""
+		return "", false
 	}
 	if strings.EqualFold(contentEncoding, "gzip") {
 		zr, err := gzip.NewReader(bytes.NewReader(body))
 		if err != nil {
-			return "[gzip body]"
+			return "[gzip body]", false
 		}
-		body, _ = io.ReadAll(io.LimitReader(zr, int64(limit))) // a cut body ends in an error: keep what came
+		body, _ = io.ReadAll(io.LimitReader(zr, int64(limit)+1)) // a cut body ends in an error: keep what came
+		if len(body) > limit {
+			body, cut = body[:limit], true
+		}
 	}
 	mt, _, _ := mime.ParseMediaType(contentType)
 	trimmed := bytes.TrimSpace(body)
@@ -99,7 +103,7 @@ func RedactBody(body []byte, contentType, contentEncoding string, limit int) str
 	default:
 		s = redactLoose(string(body))
 	}
-	return strings.ToValidUTF8(s, "\uFFFD")
+	return strings.ToValidUTF8(s, "\uFFFD"), cut
 }
 
 var (
@@ -112,6 +116,10 @@ var (
 
 // redactXML blanks the text of elements with a secret name.
 func redactXML(s string) string {
+	return redactText(redactXMLLeaves(s))
+}
+
+func redactXMLLeaves(s string) string {
 	s = xmlLeaf.ReplaceAllStringFunc(s, func(m string) string {
 		sub := xmlLeaf.FindStringSubmatch(m)
 		if !sensitive(sub[1]) {
@@ -122,13 +130,14 @@ func redactXML(s string) string {
 	if loc := xmlOpenTail.FindStringSubmatchIndex(s); loc != nil && sensitive(s[loc[2]:loc[3]]) {
 		s = s[:loc[0]] + "<" + s[loc[2]:loc[3]] + ">" + Redacted
 	}
-	return redactText(s)
+	return s
 }
 
-// loosePair finds "key": value and key=value in text that is
-// not (or no longer) well-formed, such as a body a limit cut or a client
-// got wrong.
-var loosePair = regexp.MustCompile(`(?i)("?)([\w.-]*(?:pass|secret|token|jwt|authentication|headers|signature)[\w.-]*)("?\s*[:=]\s*)("(?:[^"\\]|\\.)*"?|[^\s,&}<\]]*)`)
+// loosePair finds "key": value and key=value in text that is not (or no
+// longer) well-formed, such as a body a limit cut or a client got wrong;
+// redactLoose looks for secret XML elements too, whatever the body claims
+// to be.
+var loosePair = regexp.MustCompile(`(?i)("?)([\w.-]*(?:password|passwd|login_pass|secret|token|jwt|authentication|headers|signature)[\w.-]*)("?\s*[:=]\s*)("(?:[^"\\]|\\.)*"?|[^\s,&}<\]]*)`)
 
 // jsonEscape is a \uXXXX escape, undone before loosePair looks, so that
 // "pass\u0077ord" is seen as the server reads it.
@@ -139,7 +148,7 @@ func redactLoose(s string) string {
 		n, _ := strconv.ParseUint(m[2:], 16, 32)
 		return string(rune(n))
 	})
-	return redactText(loosePair.ReplaceAllString(s, `${1}${2}${3}"`+Redacted+`"`))
+	return redactText(redactXMLLeaves(loosePair.ReplaceAllString(s, `${1}${2}${3}"`+Redacted+`"`)))
 }
 
 // redactJSON re-encodes JSON token by token, compact, in its own key
@@ -161,17 +170,20 @@ func redactJSON(body []byte) string {
 	}
 	var stack []*frame
 	for {
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
 		offset := dec.InputOffset()
 		tok, err := dec.Token()
 		if err == io.EOF {
 			return strings.TrimSuffix(out.String(), "\n")
 		}
 		if err != nil {
+			if top != nil && (top.redact || (top.obj && top.n%2 == 1 && top.keySecret)) {
+				return out.String() // cut inside a secret: keep none of it
+			}
 			return strings.TrimSuffix(out.String(), "\n") + redactLoose(string(body[offset:]))
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
 		}
 		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
 			out.WriteByte(byte(d))
