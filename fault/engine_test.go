@@ -89,3 +89,32 @@ func TestEngine_NilAndEmpty(t *testing.T) {
 	}
 	e.Clear(1)
 }
+
+// BenchmarkMatch is the engine's cost per request: none (no rule on the
+// node: one atomic load) and five rules of the store that do not match.
+func BenchmarkMatch(b *testing.B) {
+	req := fault.Request{Method: "GET", Route: "/customers/{customer_id}", Path: "/stores/bench/v2/customers/1", ClientID: "client"}
+	b.Run("no-rules", func(b *testing.B) {
+		e := &fault.Engine{}
+		for b.Loop() {
+			e.Match(1, req)
+		}
+	})
+	b.Run("five-not-matching", func(b *testing.B) {
+		e := &fault.Engine{}
+		for _, r := range []fault.Rule{
+			{Method: "POST", Route: "/customers", Status: 429},
+			{Route: "/customer_groups", Status: 503},
+			{Method: "GET", Route: "/customers/{customer_id}", ClientID: "another-client", Status: 500},
+			{PathPrefix: "/stores/bench/v2/customer_groups", Drop: fault.DropReset},
+			{Method: "DELETE", Delay: time.Second},
+		} {
+			e.Add(1, r)
+		}
+		for b.Loop() {
+			if e.Match(1, req) != nil {
+				b.Fatal("matched")
+			}
+		}
+	})
+}

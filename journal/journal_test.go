@@ -43,3 +43,23 @@ func TestJournal_BoundsAndFilters(t *testing.T) {
 		t.Fatal("clear of one store")
 	}
 }
+
+// BenchmarkRecord is the journal's cost per request beyond copying the
+// bodies: redacting a customer's JSON (without and with a password in it)
+// and adding the entry.
+func BenchmarkRecord(b *testing.B) {
+	customer := []byte(`{"id":1,"company":"","first_name":"Jane","last_name":"Doe","email":"jane@example.com","phone":"","form_fields":null,"date_created":"Mon, 06 May 2024 07:34:10 +0000","date_modified":"Mon, 06 May 2024 07:34:10 +0000","store_credit":"0.0000","registration_ip_address":"","customer_group_id":0,"notes":"","tax_exempt_category":"","reset_pass_on_login":false,"accepts_marketing":false,"addresses":{"url":"http:\/\/127.0.0.1\/stores\/bench\/v2\/customers\/1\/addresses","resource":"\/customers\/1\/addresses"}}`)
+	withPassword := []byte(`{"first_name":"Jane","last_name":"Doe","email":"jane@example.com","_authentication":{"password":"hunter2hunter2","password_confirmation":"hunter2hunter2"}}`)
+	for _, c := range []struct {
+		name string
+		body []byte
+	}{{"plain-customer", customer}, {"with-password", withPassword}} {
+		b.Run(c.name, func(b *testing.B) {
+			j := journal.New(journal.Config{})
+			for b.Loop() {
+				s, _ := journal.RedactBody(c.body, "application/json", "", journal.DefaultMaxBody)
+				j.Add(1, &journal.Entry{Method: "GET", Path: "/stores/bench/v2/customers/1", ResponseBody: s})
+			}
+		})
+	}
+}
