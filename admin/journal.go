@@ -14,7 +14,8 @@ import (
 )
 
 // journalParams are the query parameters of the journal's calls.
-var journalParams = []string{"method", "route", "status", "since", "client_id", "limit"}
+// path, beyond the list, pins one resource: "GET /customers/5".
+var journalParams = []string{"method", "route", "path", "status", "since", "client_id", "limit"}
 
 // journal returns the journal, or a 404 on a server that keeps none.
 func (s *Server) journal() (*journal.Journal, error) {
@@ -38,7 +39,7 @@ func (s *Server) journalFilter(q url.Values) (journal.Filter, error) {
 		}
 	}
 	f.Method = strings.ToUpper(q.Get("method"))
-	f.ClientID = q.Get("client_id")
+	f.ClientID, f.Path = q.Get("client_id"), q.Get("path")
 	if f.Route = q.Get("route"); f.Route != "" && (!strings.HasPrefix(f.Route, "/") || (s.KnownRoute != nil && !s.KnownRoute(f.Route))) {
 		return f, customersd.Errorf(customersd.EINVALID, "'route' %q is no route of this server; routes are relative to the version root, such as /customers/{customer_id}.", f.Route)
 	}

@@ -77,6 +77,8 @@ func (e *Entry) size() int64 {
 // Filter selects entries; zero fields do not constrain.
 type Filter struct {
 	Method, Route, ClientID string
+	// Path is an exact path as the entry records it.
+	Path string
 	// Status is an exact status; StatusClass a class (5 for 5xx).
 	Status, StatusClass int
 	// Since keeps entries recorded at or after it.
@@ -88,6 +90,7 @@ type Filter struct {
 func (f *Filter) match(e *Entry) bool {
 	return (f.Method == "" || strings.EqualFold(f.Method, e.Method)) &&
 		(f.Route == "" || f.Route == e.Route) &&
+		(f.Path == "" || f.Path == e.Path) &&
 		(f.ClientID == "" || f.ClientID == e.ClientID) &&
 		(f.Status == 0 || f.Status == e.Status) &&
 		(f.StatusClass == 0 || e.Status/100 == f.StatusClass) &&
