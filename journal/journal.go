@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/customersd/customersd"
@@ -102,7 +103,7 @@ type Journal struct {
 	cfg    Config
 	mu     sync.RWMutex
 	stores map[customersd.StoreID]*storeLog
-	seq    int64 // under mu
+	seq    atomic.Int64
 }
 
 type storeLog struct {
@@ -153,10 +154,7 @@ func (j *Journal) Add(store customersd.StoreID, e *Entry) {
 	l := j.log(store, true)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	j.mu.Lock()
-	j.seq++
-	e.Seq = j.seq
-	j.mu.Unlock()
+	e.Seq = j.seq.Add(1) // under l.mu: a store's entries are in seq order
 	l.entries = append(l.entries, e)
 	l.bytes += e.size()
 	drop := 0
