@@ -113,13 +113,42 @@ func RedactBody(body []byte, contentType, contentEncoding string, limit int) (te
 // secret: every redaction below needs one of these words (in any case),
 // a JWT's "eyJ" or an escape that could spell one.
 func mightHoldSecret(body []byte) bool {
-	lower := bytes.ToLower(body)
-	for _, p := range sensitiveParts {
-		if bytes.Contains(lower, []byte(p)) {
-			return true
+	for i, c := range body {
+		if (c == '\\' && hasPrefixFold(body[i+1:], "u")) || (c == '%' && i+2 < len(body) && isHex(body[i+1]) && isHex(body[i+2])) {
+			return true // an escape (\u0077, %77) could spell a word; V2's \/ cannot
+		}
+		switch c | 0x20 { // ASCII lower case; the words are ASCII
+		case 'p', 's', 't', 'j', 'a', 'h', 'l':
+			for _, p := range sensitiveParts {
+				if hasPrefixFold(body[i:], p) {
+					return true
+				}
+			}
+		case 'e':
+			if hasPrefixFold(body[i:], "eyj") {
+				return true
+			}
 		}
 	}
-	return bytes.Contains(lower, []byte("eyj")) || bytes.Contains(body, []byte(`\u`)) || bytes.Contains(body, []byte("%"))
+	return false
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f'
+}
+
+// hasPrefixFold reports whether b starts with the lower-case ASCII word w,
+// in any case.
+func hasPrefixFold(b []byte, w string) bool {
+	if len(b) < len(w) {
+		return false
+	}
+	for i := range len(w) {
+		if b[i]|0x20 != w[i] {
+			return false
+		}
+	}
+	return true
 }
 
 var (
