@@ -332,3 +332,21 @@ func TestJournal_Off(t *testing.T) {
 	ts.mustAddFault(t, st.Hash, map[string]any{"status": 500, "times": 1})
 	ts.v2(st.Token.AccessToken, "GET", st.Hash, "/customers", nil).want(t, http.StatusInternalServerError)
 }
+
+// TestJournal_RefusedForScope: a request its token may not make (403) is
+// the store's and journaled; one with no valid token (401) has no store.
+func TestJournal_RefusedForScope(t *testing.T) {
+	ts := newTestServer(t, "sqlite", adminToken)
+	st := ts.mustCreateStore(t, nil)
+	var ro struct {
+		ClientID    string `json:"client_id"`
+		AccessToken string `json:"access_token"`
+	}
+	ts.admin("POST", "/admin/v1/stores/"+st.Hash+"/tokens", map[string]any{"scopes": []string{"store_v2_customers_read_only"}}).want(t, http.StatusCreated).decode(t, &ro)
+	ts.v2(ro.AccessToken, "POST", st.Hash, "/customers", map[string]any{"first_name": "A"}).want(t, http.StatusForbidden)
+	ts.v2("wrong-token", "POST", st.Hash, "/customers", map[string]any{"first_name": "A"}).want(t, http.StatusUnauthorized)
+	got := ts.requests(t, st.Hash, "")
+	if len(got) != 1 || got[0].Status != 403 || got[0].ClientID != ro.ClientID || got[0].Route != "/customers" {
+		t.Fatalf("entries %+v, want the 403 alone, under the read-only client", got)
+	}
+}

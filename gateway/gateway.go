@@ -13,7 +13,10 @@
 // that even a refused request is logged and counted under its route); the
 // store hash comes from the path; the surface negotiates the format;
 // credentials are checked, then the route's scopes; the store's quota is
-// counted; an unrouted request gets 404 or 405; the handler runs.
+// counted; the store's fault rules may delay, answer or drop the request
+// (fault.go); an unrouted request gets 404 or 405; the handler runs. The
+// journal (journal.go) copies the bodies as they pass and records the
+// request of a store as it ends.
 package gateway
 
 import (
