@@ -1,12 +1,20 @@
 package gateway_test
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/fault"
+	"github.com/customersd/customersd/gateway"
 	"github.com/customersd/customersd/journal"
+	"github.com/customersd/customersd/sqlstore"
+	"github.com/customersd/customersd/sqlstore/sqlstoretest"
 )
 
 // TestFaults_EverySurface: the gateway applies fault rules and journals
@@ -52,5 +60,55 @@ func TestFaults_EverySurface(t *testing.T) {
 	}
 	if !strings.Contains(entries[2].ResponseBody, `"client_id"`) || entries[2].ClientID == "" || entries[0].ClientID != "" {
 		t.Fatalf("entries %+v: want the V3 account's client_id, none on the public storefront", entries)
+	}
+}
+
+// TestFaults_DropsOverHTTP2: a connection HTTP/2 multiplexes cannot be
+// taken, so both drops abort the stream instead; the connection and the
+// next request live on.
+func TestFaults_DropsOverHTTP2(t *testing.T) {
+	db := sqlstoretest.Open(t, "sqlite")
+	tenants := sqlstore.NewTenantService(db)
+	st := &customersd.Store{Hash: "h2"}
+	if err := tenants.CreateStore(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	gw := &gateway.Gateway{Tenants: tenants, Logger: slog.New(slog.DiscardHandler), Faults: &fault.Engine{}, Journal: journal.New(journal.Config{})}
+	page := &gateway.Surface{Name: "storefront", Auth: gateway.Public, Version: "storefront", Render: htmlRender, Methods: []string{http.MethodGet},
+		Routes: []gateway.Route{{Pattern: "GET /stores/{store_hash}/storefront/page", Handler: func(w http.ResponseWriter, r *http.Request) error {
+			io.WriteString(w, "page")
+			return nil
+		}}}}
+	srv := httptest.NewUnstartedServer(gw.Mount(page))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	c := srv.Client()
+	get := func() (*http.Response, error) { return c.Get(srv.URL + "/stores/h2/storefront/page") }
+	for _, drop := range []string{fault.DropReset, fault.DropAfterHeaders} {
+		gw.Faults.Add(st.ID, fault.Rule{Drop: drop, Times: 1, RateHeaders: true})
+		res, err := get()
+		if err == nil {
+			_, err = io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.ProtoMajor != 2 {
+				t.Fatalf("%s: served over %s, want HTTP/2", drop, res.Proto)
+			}
+		}
+		if err == nil {
+			t.Fatalf("%s: the request succeeded", drop)
+		}
+		res, err = get()
+		if err != nil {
+			t.Fatalf("after %s: %v", drop, err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if string(b) != "page" {
+			t.Fatalf("after %s: %q", drop, b)
+		}
+	}
+	if n := gw.Journal.Count(st.ID, journal.Filter{}); n != 4 {
+		t.Fatalf("%d entries, want 4", n)
 	}
 }
