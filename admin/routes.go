@@ -19,6 +19,13 @@ func (s *Server) routes() []gateway.Route {
 		{Pattern: "GET " + base + "/stores/{hash}/tokens", Handler: s.listTokens},
 		{Pattern: "DELETE " + base + "/stores/{hash}/tokens/{client_id}", Handler: s.revokeToken},
 
+		{Pattern: "POST " + base + "/stores/{hash}/faults", Handler: s.createFault},
+		{Pattern: "GET " + base + "/stores/{hash}/faults", Handler: s.listFaults},
+		{Pattern: "DELETE " + base + "/stores/{hash}/faults", Handler: s.deleteFaults},
+		{Pattern: "DELETE " + base + "/stores/{hash}/faults/{id}", Handler: s.deleteFault},
+		{Pattern: "GET " + base + "/stores/{hash}/requests", Handler: s.listRequests},
+		{Pattern: "GET " + base + "/stores/{hash}/requests/count", Handler: s.countRequests},
+		{Pattern: "DELETE " + base + "/stores/{hash}/requests", Handler: s.clearRequests},
 		{Pattern: "GET " + base + "/stores/{hash}/login/attempts", Handler: s.listLoginAttempts},
 		{Pattern: "POST " + base + "/stores/{hash}/login/explain", Handler: s.explainLogin},
 	}, s.hookRoutes(base)...)

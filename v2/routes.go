@@ -31,7 +31,7 @@ func (s *Server) routes() []gateway.Route {
 		route("PUT "+base+"/customers/{customer_id}/addresses/{address_id}", s.updateAddress),
 		route("DELETE "+base+"/customers/{customer_id}/addresses/{address_id}", s.deleteAddress),
 		route("GET "+base+"/customers/addresses/count", s.countStoreAddresses),
-		route(addressByIDPattern, s.getStoreAddress), // GET /customers/addresses/{address_id}
+		gateway.Route{Pattern: addressByIDPattern, Scopes: readScopes, Handler: s.getStoreAddress, Name: "/customers/addresses/{address_id}"},
 
 		capped(route("GET "+base+"/customer_groups", s.listGroups)),
 		capped(route("POST "+base+"/customer_groups", s.createGroup)),

@@ -131,6 +131,8 @@ type Config struct {
 	Admin AdminConfig
 	// HooksAPI is the settings of /v2/hooks and /v3/hooks (hooksapi.go).
 	HooksAPI HooksAPIConfig
+	// Journal is the request journal of a server with the admin API.
+	Journal JournalConfig
 }
 
 // DefaultDatabase is the embedded SQLite file used when nothing is configured.
