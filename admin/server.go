@@ -10,8 +10,8 @@ import (
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/fault"
 	"github.com/customersd/customersd/gateway"
-	"github.com/customersd/customersd/login"
 	"github.com/customersd/customersd/journal"
+	"github.com/customersd/customersd/login"
 )
 
 // Server serves /admin/v1. Set the fields, then mount Surface on a gateway
