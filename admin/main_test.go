@@ -14,12 +14,15 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/customersd/customersd/admin"
+	"github.com/customersd/customersd/fault"
 	"github.com/customersd/customersd/gateway"
 	"github.com/customersd/customersd/internal/logbuf"
+	"github.com/customersd/customersd/journal"
 	"github.com/customersd/customersd/password"
 	"github.com/customersd/customersd/sqlstore"
 	"github.com/customersd/customersd/sqlstore/sqlstoretest"
 	v2 "github.com/customersd/customersd/v2"
+	v3 "github.com/customersd/customersd/v3"
 )
 
 // adminToken is the admin token of every enabled test server.
@@ -32,6 +35,7 @@ type testServer struct {
 	t    testing.TB
 	db   *sqlstore.DB
 	logs *logbuf.Buffer
+	gw   *gateway.Gateway
 }
 
 // eachDB runs fn against an enabled server on SQLite, and on PostgreSQL
@@ -49,21 +53,37 @@ func eachDB(t *testing.T, fn func(t *testing.T, ts *testServer)) {
 // newTestServer starts a server; an empty token disables the admin API.
 func newTestServer(tb testing.TB, dialect, token string) *testServer {
 	tb.Helper()
+	return newTestServerWith(tb, dialect, token, func(*gateway.Gateway) {})
+}
+
+// newTestServerWith starts a server whose gateway (with a fault engine
+// and a default journal, as serve makes it) configure may change first.
+func newTestServerWith(tb testing.TB, dialect, token string, configure func(gw *gateway.Gateway)) *testServer {
+	tb.Helper()
 	db := sqlstoretest.Open(tb, dialect)
 	ts := &testServer{t: tb, db: db, logs: &logbuf.Buffer{}}
 	logger := slog.New(slog.NewTextHandler(ts.logs, nil))
 	h := password.Hasher{Cost: bcrypt.MinCost}
 	tenants := sqlstore.NewTenantService(db)
-	adm := &admin.Server{Tenants: tenants, Exporter: sqlstore.NewExportService(db, h)}
+	hooks := sqlstore.NewHookService(db)
+	queue := sqlstore.NewWebhookQueue(db)
 	api := &v2.Server{
 		Customers: sqlstore.NewCustomerService(db, h),
 		Addresses: sqlstore.NewAddressService(db),
 		Groups:    sqlstore.NewGroupService(db),
+		Hooks:     hooks,
 	}
-	gw := &gateway.Gateway{Tenants: tenants, AdminToken: token, Logger: logger}
+	gw := &gateway.Gateway{Tenants: tenants, AdminToken: token, Logger: logger,
+		Faults: &fault.Engine{}, Journal: journal.New(journal.Config{})}
+	configure(gw)
+	ts.gw = gw
+	adm := &admin.Server{Tenants: tenants, Exporter: sqlstore.NewExportService(db, h),
+		Hooks: hooks, Queue: queue,
+		Faults: gw.Faults, Journal: gw.Journal, KnownRoute: gw.KnownRoute, Node: "test-node"}
 	mux := http.NewServeMux()
 	mux.Handle("/", gw.Mount(api.Surface()))
 	mux.Handle("/admin/", gw.Mount(adm.Surface()))
+	mux.Handle("/stores/{store_hash}/v3/", gw.Mount((&v3.Server{Hooks: hooks, Queue: queue}).Surface()))
 	ts.Server = httptest.NewServer(mux)
 	tb.Cleanup(ts.Close)
 	return ts
@@ -107,6 +127,14 @@ func (ts *testServer) adminAs(auth, method, path string, body any) *response {
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
+	return ts.send(req)
+}
+
+// v3 sends a V3 request to a store with a token.
+func (ts *testServer) v3(token, method, hash, path string, body any) *response {
+	ts.t.Helper()
+	req := ts.request(method, "/stores/"+hash+"/v3"+path, body)
+	req.Header.Set("X-Auth-Token", token)
 	return ts.send(req)
 }
 

@@ -5,7 +5,7 @@ import "github.com/customersd/customersd/gateway"
 // routes is the whole admin route table.
 func (s *Server) routes() []gateway.Route {
 	const base = "/admin/v1"
-	return []gateway.Route{
+	return append([]gateway.Route{
 		{Pattern: "POST " + base + "/stores", Handler: s.createStore},
 		{Pattern: "GET " + base + "/stores", Handler: s.listStores},
 		{Pattern: "GET " + base + "/stores/{hash}", Handler: s.getStore},
@@ -18,5 +18,30 @@ func (s *Server) routes() []gateway.Route {
 		{Pattern: "POST " + base + "/stores/{hash}/tokens", Handler: s.createToken},
 		{Pattern: "GET " + base + "/stores/{hash}/tokens", Handler: s.listTokens},
 		{Pattern: "DELETE " + base + "/stores/{hash}/tokens/{client_id}", Handler: s.revokeToken},
+
+		{Pattern: "POST " + base + "/stores/{hash}/faults", Handler: s.createFault},
+		{Pattern: "GET " + base + "/stores/{hash}/faults", Handler: s.listFaults},
+		{Pattern: "DELETE " + base + "/stores/{hash}/faults", Handler: s.deleteFaults},
+		{Pattern: "DELETE " + base + "/stores/{hash}/faults/{id}", Handler: s.deleteFault},
+		{Pattern: "GET " + base + "/stores/{hash}/requests", Handler: s.listRequests},
+		{Pattern: "GET " + base + "/stores/{hash}/requests/count", Handler: s.countRequests},
+		{Pattern: "DELETE " + base + "/stores/{hash}/requests", Handler: s.clearRequests},
+		{Pattern: "GET " + base + "/stores/{hash}/login/attempts", Handler: s.listLoginAttempts},
+		{Pattern: "POST " + base + "/stores/{hash}/login/explain", Handler: s.explainLogin},
+	}, s.hookRoutes(base)...)
+}
+
+// hookRoutes are the webhook routes (hook.go) of the services set.
+func (s *Server) hookRoutes(base string) []gateway.Route {
+	var routes []gateway.Route
+	if s.Hooks != nil {
+		routes = append(routes, gateway.Route{Pattern: "GET " + base + "/stores/{hash}/hooks", Handler: s.listStoreHooks})
 	}
+	if s.Queue != nil {
+		routes = append(routes,
+			gateway.Route{Pattern: "GET " + base + "/stores/{hash}/deliveries", Handler: s.listDeliveries},
+			gateway.Route{Pattern: "POST " + base + "/stores/{hash}/deliveries/deliver", Handler: s.deliverAll},
+			gateway.Route{Pattern: "POST " + base + "/stores/{hash}/deliveries/{id}/deliver", Handler: s.deliverOne})
+	}
+	return routes
 }

@@ -8,7 +8,10 @@ import (
 	"net/http"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/fault"
 	"github.com/customersd/customersd/gateway"
+	"github.com/customersd/customersd/journal"
+	"github.com/customersd/customersd/login"
 )
 
 // Server serves /admin/v1. Set the fields, then mount Surface on a gateway
@@ -16,6 +19,23 @@ import (
 type Server struct {
 	Tenants  customersd.TenantService
 	Exporter customersd.ExportService
+	// Hooks, when set, serves every hook of a store; Queue, when set, its
+	// delivery log and "deliver now" (hook.go).
+	Hooks customersd.HookService
+	Queue customersd.WebhookQueue
+	// Logins and Login serve the login attempts and explain calls (login.go).
+	Logins customersd.LoginService
+	Login  *login.Verifier
+	// Faults and Journal are the gateway's (fault.go, journal.go); nil
+	// answers 404 on their paths.
+	Faults  *fault.Engine
+	Journal *journal.Journal
+	// KnownRoute, when set, checks the route of a rule or a journal query
+	// (gateway.Gateway.KnownRoute).
+	KnownRoute func(route string) bool
+	// Node names this node in the answers about faults and the journal,
+	// which live in its memory; empty means the host name.
+	Node string
 }
 
 // Surface returns the admin API for gateway.Mount. Mount it at "/admin/";

@@ -135,6 +135,10 @@ func (s *Server) deleteStore(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Tenants.DeleteStore(r.Context(), st.ID); err != nil {
 		return err
 	}
+	s.Faults.Clear(st.ID) // this node's; a store hash made again starts clean
+	if s.Journal != nil {
+		s.Journal.Clear(st.ID)
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

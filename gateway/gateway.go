@@ -13,7 +13,10 @@
 // that even a refused request is logged and counted under its route); the
 // store hash comes from the path; the surface negotiates the format;
 // credentials are checked, then the route's scopes; the store's quota is
-// counted; an unrouted request gets 404 or 405; the handler runs.
+// counted; the store's fault rules may delay, answer or drop the request
+// (fault.go); an unrouted request gets 404 or 405; the handler runs. The
+// journal (journal.go) copies the bodies as they pass and records the
+// request of a store as it ends.
 package gateway
 
 import (
@@ -25,9 +28,12 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/fault"
+	"github.com/customersd/customersd/journal"
 	"github.com/customersd/customersd/ratelimit"
 )
 
@@ -54,8 +60,18 @@ type Gateway struct {
 	// with, whatever the request's Host and X-Forwarded-Proto say
 	// (ParsePublicURL checks it); see BaseURL.
 	PublicURL string
+	// Faults, when set, holds the fault rules applied to the requests of
+	// a store on every surface but the admin API (fault.go); with no rule
+	// it costs one atomic load per request.
+	Faults *fault.Engine
+	// Journal, when set, records the requests of a store on every surface
+	// but the admin API (journal.go).
+	Journal *journal.Journal
 
 	outages outageLog
+
+	routesMu    sync.Mutex
+	knownRoutes map[string]bool // the relative routes of the store surfaces, for KnownRoute
 }
 
 // UnavailableRetryAfter is the Retry-After of a 503: long enough for a
@@ -111,6 +127,10 @@ type Route struct {
 	// (BigCommerce caps the customer groups endpoints at 40 concurrent).
 	Capped  bool
 	Handler HandlerFunc
+	// Name, when set, is the route as fault rules and the journal name it,
+	// for a pattern wider than the paths it serves; by default the
+	// pattern's path relative to the version root.
+	Name string
 }
 
 // Renderer writes err as the surface's error body and returns the status it
@@ -149,6 +169,17 @@ type Surface struct {
 	// DefaultScopes are the scopes of a request no route serves, which is
 	// still authenticated before its 404 or 405; nil admits any valid token.
 	DefaultScopes func(method string) []customersd.Scope
+	// LogPath, when set, is the path as log lines show it: a surface whose
+	// paths carry a credential (a login JWT) masks it.
+	LogPath func(path string) string
+}
+
+// logPath is the path of r as log lines show it.
+func (p *pipeline) logPath(r *http.Request) string {
+	if p.s.LogPath != nil {
+		return p.s.LogPath(r.URL.Path)
+	}
+	return r.URL.Path
 }
 
 // StoreHashOf finds {store_hash} and {version} in
@@ -169,10 +200,19 @@ func StoreHashOf(path string) (hash, version string, ok bool) {
 // Mount returns the handler of a surface. Give it the full paths of its
 // routes (mount it at the top-level mux's prefix).
 func (g *Gateway) Mount(s *Surface) http.Handler {
-	p := &pipeline{g: g, s: s, mux: http.NewServeMux(), routes: make(map[string]*Route, len(s.Routes))}
+	p := &pipeline{g: g, s: s, mux: http.NewServeMux(), routes: make(map[string]*Route, len(s.Routes)), relRoutes: make(map[string]string, len(s.Routes))}
+	g.routesMu.Lock()
+	defer g.routesMu.Unlock()
+	if g.knownRoutes == nil {
+		g.knownRoutes = make(map[string]bool)
+	}
 	for i := range s.Routes {
 		rt := &s.Routes[i]
 		p.routes[rt.Pattern] = rt
+		p.relRoutes[rt.Pattern] = relativeRoute(rt)
+		if s.Auth != AdminToken {
+			g.knownRoutes[p.relRoutes[rt.Pattern]] = true
+		}
 		p.mux.Handle(rt.Pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if err := rt.Handler(w, r); err != nil {
 				p.fail(w, r, err)
@@ -188,6 +228,8 @@ type pipeline struct {
 	s      *Surface
 	mux    *http.ServeMux
 	routes map[string]*Route
+	// relRoutes names each pattern as fault rules and the journal do.
+	relRoutes map[string]string
 }
 
 func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -198,6 +240,10 @@ func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header()["X-Request-ID"] = []string{info.ID}
 	rec := &recorder{ResponseWriter: w}
 	r = r.WithContext(withInfo(r.Context(), info))
+	if p.journaling() {
+		info.capture = p.startCapture(rec, r)
+		p.recordBeforeLastWrite(rec, r, info, start)
+	}
 	defer p.logRequest(rec, r, info, start)
 	defer p.recoverPanic(rec, r)
 	p.serve(rec, r, info)
@@ -233,6 +279,12 @@ func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 			return
 		}
 	}
+	if p.g.Faults.Active() && info.Store != nil && p.s.Auth != AdminToken {
+		var done bool
+		if w, done = p.injectFault(w, r, info); done {
+			return
+		}
+	}
 	if rt == nil {
 		p.fail(w, r, p.unrouted(r))
 		return
@@ -261,12 +313,14 @@ func (p *pipeline) authenticate(w http.ResponseWriter, r *http.Request, info *In
 		anonymous()
 		return noRelease, err
 	}
+	// Known before the scope check, so that a refused request is logged
+	// and journaled under its store and account.
+	info.Account, info.Store = a, &a.Store
 	scopes := p.scopes(r, rt)
 	if scopes != nil && !slices.ContainsFunc(a.Scopes, func(s customersd.Scope) bool { return slices.Contains(scopes, s) }) {
 		anonymous()
 		return noRelease, &Error{Status: http.StatusForbidden, Message: "You don't have a required scope to access the endpoint"}
 	}
-	info.Account, info.Store = a, &a.Store
 	d := p.g.RateLimit.AllowRequest(r.Context(), info.Store)
 	setRateLimitHeaders(w.Header(), d)
 	if !d.Allowed {
@@ -413,7 +467,7 @@ func (p *pipeline) logOutage(r *http.Request, err error) {
 // logAttrs are the attributes of a log line about request r, then extra.
 func (p *pipeline) logAttrs(r *http.Request, extra ...slog.Attr) []any {
 	attrs := []any{slog.String("request_id", RequestID(r.Context())), slog.String("surface", p.s.Name),
-		slog.String("method", r.Method), slog.String("path", r.URL.Path)}
+		slog.String("method", r.Method), slog.String("path", p.logPath(r))}
 	for _, a := range extra {
 		attrs = append(attrs, a)
 	}

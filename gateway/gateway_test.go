@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/fault"
 	"github.com/customersd/customersd/gateway"
 	"github.com/customersd/customersd/internal/logbuf"
+	"github.com/customersd/customersd/journal"
 	"github.com/customersd/customersd/ratelimit"
 	"github.com/customersd/customersd/sqlstore"
 	"github.com/customersd/customersd/sqlstore/sqlstoretest"
@@ -69,6 +71,8 @@ type fixture struct {
 	seen                    *observed
 	logs                    *logbuf.Buffer
 	slowEntered             chan struct{}
+	gw                      *gateway.Gateway
+	store1                  customersd.StoreID
 }
 
 const adminToken = "admin-secret-0123456789"
@@ -105,7 +109,10 @@ func newFixture(t *testing.T) *fixture {
 		AdminToken: adminToken,
 		Logger:     slog.New(slog.NewTextHandler(f.logs, nil)),
 		Observe:    f.seen.observe,
+		Faults:     &fault.Engine{},
+		Journal:    journal.New(journal.Config{}),
 	}
+	f.gw, f.store1 = gw, s1
 	block := make(chan struct{})
 	entered := make(chan struct{}, 1)
 	v3 := &gateway.Surface{

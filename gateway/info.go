@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"net/http"
 
 	"github.com/customersd/customersd"
@@ -35,6 +36,15 @@ type Info struct {
 	notAcceptable error
 	// publicURL is the gateway's PublicURL, for BaseURL.
 	publicURL string
+	// fault is the ID of the fault rule that fired on the request.
+	fault string
+	// capture is what the journal keeps of the request, nil when off;
+	// recorded: its entry is made.
+	capture  *capture
+	recorded bool
+	// reset is the connection a fault rule resets, closed once the
+	// request is logged.
+	reset io.Closer
 }
 
 type infoKey struct{}

@@ -15,6 +15,13 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int
+	// capture, when set, keeps the first bytes of the body for the journal.
+	capture *captureBody
+	// beforeLast, when set, runs before the write that completes a body
+	// of known length, which may be the client's last wait: the journal
+	// records the request there, so a test that has read the answer finds
+	// its entry. Bodies of unknown length end after the handler returns.
+	beforeLast func()
 }
 
 func (w *recorder) WriteHeader(code int) {
@@ -28,9 +35,26 @@ func (w *recorder) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
+	if w.capture != nil {
+		w.capture.write(b)
+		if w.beforeLast != nil && w.completes(len(b)) {
+			w.beforeLast()
+		}
+	}
 	n, err := w.ResponseWriter.Write(b)
 	w.bytes += n
 	return n, err
+}
+
+// completes reports whether writing n more bytes completes a body of
+// known Content-Length: after them, the client holds the whole answer.
+func (w *recorder) completes(n int) bool {
+	cl := w.Header().Get("Content-Length")
+	if cl == "" {
+		return false
+	}
+	size, err := strconv.Atoi(cl)
+	return err == nil && w.bytes+n >= size
 }
 
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
@@ -51,7 +75,7 @@ func (p *pipeline) logRequest(rec *recorder, r *http.Request, info *Info, start 
 		slog.String("request_id", info.ID),
 		slog.String("surface", p.s.Name),
 		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
+		slog.String("path", p.logPath(r)),
 		slog.String("route", info.Route),
 		slog.Int("status", status),
 		slog.Int("bytes", rec.bytes),
@@ -64,7 +88,14 @@ func (p *pipeline) logRequest(rec *recorder, r *http.Request, info *Info, start 
 	if info.Account != nil {
 		attrs = append(attrs, slog.String("client_id", info.Account.ClientID))
 	}
+	if info.fault != "" {
+		attrs = append(attrs, slog.String("fault", info.fault))
+	}
 	p.g.logger().LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	p.record(rec, r, info, start)
+	if info.reset != nil {
+		info.reset.Close()
+	}
 	if p.g.Observe != nil {
 		p.g.Observe(info.Route, status, d)
 	}

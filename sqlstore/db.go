@@ -14,7 +14,16 @@
 //  3. customer groups (including the key-share lock a customer's foreign
 //     key takes on its group, see lockGroupKey);
 //  4. customers;
-//  5. addresses (deleting a customer cascades to its addresses after it).
+//  5. addresses (deleting a customer cascades to its addresses after it);
+//  6. webhook hooks and hook emails (a hook write takes the store's hook
+//     counter, level 2, first);
+//  7. webhook deliveries (and their attempts), then the outbox events.
+//
+// A customer or address write reads the store's hooks without locking them
+// and inserts new outbox rows only (outbox.go), so webhooks add no lock to
+// it that another transaction could hold. A worker's claim locks
+// deliveries alone (SKIP LOCKED); CompleteAttempt, DeleteHook and
+// RevokeAPIAccount lock a hook before its deliveries.
 //
 // Within one table, rows are locked in ascending id. A transaction that
 // takes several counters (import, reset, delete of a store) holds the
@@ -24,6 +33,11 @@
 // PUT sent is lost to another's full-row rewrite. SQLite needs none of
 // this: it runs one write transaction at a time. withTx retries the few
 // deadlock and serialization failures that remain possible.
+//
+// The login tables (login.go, session.go) come after all of these: a
+// transaction on them touches no other table, but for the key-share lock a
+// storefront session's foreign key takes on its customer before the session
+// rows; deleting a customer cascades to its sessions after it.
 package sqlstore
 
 import (
@@ -34,6 +48,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -84,6 +99,10 @@ type DB struct {
 	// afterDeleteChunk, when set, runs after each chunk of a bulk delete
 	// commits: tests write in between.
 	afterDeleteChunk func()
+	// hooks holds the OnDeliveries functions (outbox.go).
+	hooks deliveryHooks
+	// storeHashes caches each store's hash for event payloads (outbox.go).
+	storeHashes sync.Map
 }
 
 // Options are the settings of a database beyond its DSN.
@@ -224,6 +243,11 @@ type Tx struct {
 	// whose slots its queries take.
 	reads *readLimits
 	store customersd.StoreID
+	// db is the database the transaction runs on; nil for a reader.
+	db *DB
+	// deliveries is set by a write that made deliveries due (outbox.go):
+	// after its commit, the OnDeliveries functions run.
+	deliveries bool
 }
 
 // BeginTx starts a write transaction.
@@ -232,7 +256,7 @@ func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: begin: %w", err)
 	}
-	return &Tx{q: tx, sqlTx: tx, bound: tx, dialect: db.dialect, now: db.now(), stmts: db.writeStmts}, nil
+	return &Tx{q: tx, sqlTx: tx, bound: tx, dialect: db.dialect, now: db.now(), stmts: db.writeStmts, db: db}, nil
 }
 
 // reader returns a Tx for single read queries, outside any transaction.
@@ -338,6 +362,9 @@ func (db *DB) runTx(ctx context.Context, fn func(tx *Tx) error) error {
 		err = db.checkFile()
 	}
 	db.writeStmts.preparePending()
+	if err == nil && tx.deliveries {
+		db.wakeDeliveries()
+	}
 	return db.noteWrite(err)
 }
 

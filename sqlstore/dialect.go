@@ -34,6 +34,13 @@ type dialect struct {
 	// deleted or re-keyed until the transaction ends, as a foreign key check
 	// does, without holding back other writers of the rows.
 	forKeyShare string
+	// skipLocked ends the subquery that picks the webhook deliveries a
+	// worker claims (alias d): rows another worker is claiming are skipped,
+	// not waited for. SQLite's one writer needs none.
+	skipLocked string
+	// writableCTE: a WITH clause may hold an INSERT (PostgreSQL), so an
+	// event and its deliveries are stored in one round trip.
+	writableCTE bool
 	// lower is the SQL function that lower-cases every letter, for
 	// case-insensitive matches. SQLite's own lower folds ASCII only.
 	lower string
@@ -72,6 +79,8 @@ var postgresDialect = &dialect{
 	lockMigrations: "SELECT pg_advisory_xact_lock(7265646)",
 	forUpdate:      " FOR UPDATE",
 	forKeyShare:    " FOR KEY SHARE",
+	skipLocked:     " FOR UPDATE OF d SKIP LOCKED",
+	writableCTE:    true,
 	lower:          "LOWER",
 }
 
@@ -164,7 +173,7 @@ func openPostgres(dsn string, timeout time.Duration) (*DB, error) {
 // sqlitePragmas make every acknowledged write durable (WAL with
 // synchronous=FULL fsyncs the log on each commit), enforce foreign keys, and
 // wait for another process's lock instead of failing at once.
-const sqlitePragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)"
+const sqlitePragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=temp_store(2)"
 
 func openSQLite(dsn string) (*DB, error) {
 	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")

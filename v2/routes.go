@@ -13,7 +13,7 @@ import (
 // store 40 concurrent requests on them (customers.v2.yml).
 func (s *Server) routes() []gateway.Route {
 	const base = "/stores/{store_hash}/v2"
-	return []gateway.Route{
+	return append(s.hookRoutes(base),
 		route("GET "+base+"/customers", s.listCustomers),
 		route("POST "+base+"/customers", s.createCustomer),
 		route("DELETE "+base+"/customers", s.deleteCustomers),
@@ -31,7 +31,7 @@ func (s *Server) routes() []gateway.Route {
 		route("PUT "+base+"/customers/{customer_id}/addresses/{address_id}", s.updateAddress),
 		route("DELETE "+base+"/customers/{customer_id}/addresses/{address_id}", s.deleteAddress),
 		route("GET "+base+"/customers/addresses/count", s.countStoreAddresses),
-		route(addressByIDPattern, s.getStoreAddress), // GET /customers/addresses/{address_id}
+		gateway.Route{Pattern: addressByIDPattern, Scopes: readScopes, Handler: s.getStoreAddress, Name: "/customers/addresses/{address_id}"},
 
 		capped(route("GET "+base+"/customer_groups", s.listGroups)),
 		capped(route("POST "+base+"/customer_groups", s.createGroup)),
@@ -40,7 +40,11 @@ func (s *Server) routes() []gateway.Route {
 		capped(route("GET "+base+"/customer_groups/{customer_group_id}", s.getGroup)),
 		capped(route("PUT "+base+"/customer_groups/{customer_group_id}", s.updateGroup)),
 		capped(route("DELETE "+base+"/customer_groups/{customer_group_id}", s.deleteGroup)),
-	}
+
+		// Store information (store.go): any valid token of the store.
+		gateway.Route{Pattern: "GET " + base + "/time", Handler: s.getTime},
+		gateway.Route{Pattern: "GET " + base + "/store", Handler: s.getStore},
+	)
 }
 
 // route is a V2 route with the scopes of its method.

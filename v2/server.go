@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/gateway"
@@ -21,6 +22,9 @@ type Server struct {
 	Customers customersd.CustomerService
 	Addresses customersd.AddressService
 	Groups    customersd.GroupService
+	// Hooks, when set, serves /hooks (hook.go) under HookRules.
+	Hooks     customersd.HookService
+	HookRules customersd.HookRules
 	// RateLimit guards password validation; give it the gateway's Policy.
 	RateLimit *ratelimit.Policy
 	// ListBudget bounds the bytes of list pages this node holds at once;
@@ -30,6 +34,8 @@ type Server struct {
 	// */*, no suffix). Empty means XML, as BigCommerce (XML.md §2.2);
 	// FormatJSON is for teams that want the old behaviour.
 	DefaultFormat Format
+	// Now is the clock of GET /v2/time; nil means time.Now.
+	Now func() time.Time
 
 	budgetOnce sync.Once
 	rowSizes   sync.Map // "store/collection" → int64: the average row of its last page

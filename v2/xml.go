@@ -45,8 +45,13 @@ var xmlRoots = map[reflect.Type]xmlNames{
 	reflect.TypeFor[countJSON](): {"count", "counts"},
 	// [INF] §7, §9.7: nothing records validate in XML; <validate> as count.
 	reflect.TypeFor[validateJSON](): {"validate", "validates"},
+	// [INF] webhooks document no XML; <hook> follows the URL segment.
+	reflect.TypeFor[hookJSON](): {"hook", "hooks"},
 	// §6.1, recorded: <errors><error>…</error></errors>.
 	reflect.TypeFor[errorJSON](): {"error", "errors"},
+	// [INF] The Store Information API's roots, named as its resources.
+	reflect.TypeFor[timeJSON]():  {"time", "times"},
+	reflect.TypeFor[storeJSON](): {"store", "stores"},
 }
 
 // xmlNamesOf is t's entry in xmlRoots. A type without one is a programming

@@ -46,13 +46,22 @@ func (c *ServeCommand) adminEnv(cfg *AdminConfig) {
 
 // adminSurface is the admin API, to be mounted at /admin/. It is always
 // mounted: without a token the gateway answers 404 to every admin path.
-func (c *ServeCommand) adminSurface(db *sqlstore.DB, tenants *sqlstore.TenantService, hasher password.Hasher, logger *slog.Logger) *gateway.Surface {
+func (c *ServeCommand) adminSurface(db *sqlstore.DB, tenants *sqlstore.TenantService, hasher password.Hasher, logger *slog.Logger, gw *gateway.Gateway, node string) *gateway.Surface {
 	if c.Config.Admin.Token != "" {
 		logger.Info("admin API enabled", slog.String("path", "/admin/v1"))
 	}
 	s := &admin.Server{
 		Tenants:  tenants,
 		Exporter: sqlstore.NewExportService(db, hasher),
+		Hooks:    sqlstore.NewHookService(db),
+		Queue:    sqlstore.NewWebhookQueue(db),
+		Logins:   sqlstore.NewLoginService(db),
+		Login:    loginVerifier(db, tenants, hasher),
+		// Faults and journal of the gateway every surface is mounted on.
+		Faults:     gw.Faults,
+		Journal:    gw.Journal,
+		KnownRoute: gw.KnownRoute,
+		Node:       node,
 	}
 	return s.Surface()
 }

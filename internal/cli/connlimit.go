@@ -196,3 +196,7 @@ func (c *limitedConn) Close() error {
 	})
 	return err
 }
+
+// NetConn returns the connection underneath, as tls.Conn does, so that a
+// fault rule's "reset" can set SO_LINGER on the TCP socket.
+func (c *limitedConn) NetConn() net.Conn { return c.Conn }

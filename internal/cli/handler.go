@@ -25,6 +25,11 @@ type handlerDeps struct {
 	// admin is the admin API (admin/), answering 404 itself when no admin
 	// token is configured; nil leaves /admin/ to the V2 API.
 	admin http.Handler
+	// v3 is the V3 API (v3/: webhooks); nil leaves its paths to V2's 404.
+	v3 http.Handler
+	// storefront is the stores' storefronts (storefront/); nil leaves
+	// their paths to the V2 API.
+	storefront http.Handler
 	// panel is the control panel (panel/); nil when the admin API is off.
 	panel http.Handler
 }
@@ -44,6 +49,12 @@ func newHandler(d handlerDeps) http.Handler {
 	}
 	if d.admin != nil {
 		mux.Handle("/admin/", d.admin)
+	}
+	if d.v3 != nil {
+		mux.Handle("/stores/{store_hash}/v3/", d.v3)
+	}
+	if d.storefront != nil {
+		mux.Handle(storefrontPrefix, d.storefront)
 	}
 	if d.panel != nil {
 		mux.Handle("/admin/ui/", d.panel)

@@ -129,6 +129,10 @@ type Config struct {
 	// Admin is the admin API's token and the start-up seed
 	// (admin.go).
 	Admin AdminConfig
+	// HooksAPI is the settings of /v2/hooks and /v3/hooks (hooksapi.go).
+	HooksAPI HooksAPIConfig
+	// Journal is the request journal of a server with the admin API.
+	Journal JournalConfig
 }
 
 // DefaultDatabase is the embedded SQLite file used when nothing is configured.

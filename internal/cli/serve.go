@@ -81,6 +81,12 @@ func (c *ServeCommand) parse(args []string) error {
 		return err
 	}
 	c.adminFlags(fs, &cfg.Admin)
+	if err := c.hooksAPIFlags(fs, &cfg.HooksAPI); err != nil {
+		return err
+	}
+	if err := c.journalFlags(fs, &cfg.Journal); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -122,6 +128,9 @@ func (cfg *Config) validate() error {
 		return fmt.Errorf("--bcrypt-concurrency must be 0 (the default) or more, not %d", cfg.BcryptConcurrency)
 	}
 	if err := cfg.validateStartStore(); err != nil {
+		return err
+	}
+	if err := cfg.Journal.validate(); err != nil {
 		return err
 	}
 	return cfg.RateLimit.validate()
@@ -222,6 +231,7 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		Unavailable: sqlstore.IsUnavailable,
 		PublicURL:   c.Config.PublicURL,
 	}
+	gw.Faults, gw.Journal = c.testControls(logger)
 	// One gate for every service that hashes or checks a store's password,
 	// so the bound is the node's.
 	hasher := password.Hasher{Cost: c.Config.BcryptCost, Gate: password.NewGate(cmp.Or(c.Config.BcryptConcurrency, password.DefaultConcurrency()), password.DefaultQueue)}
@@ -232,13 +242,16 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		RateLimit: limits,
 	}
 	api.DefaultFormat, _ = v2.ParseFormat(c.Config.DefaultFormat) // checked by validate; "" is XML
+	hooksV3 := c.mountHooks(gw, db, api)
 	h := newHandler(handlerDeps{
 		api:          gw.Mount(api.Surface()),
 		ping:         db.Ping,
 		metrics:      m,
 		serveMetrics: c.Config.MetricsAddr == "",
 		logger:       logger,
-		admin:        gw.Mount(c.adminSurface(db, tenants, hasher, logger)),
+		admin:        gw.Mount(c.adminSurface(db, tenants, hasher, logger, gw, nodeName(ln))),
+		v3:           hooksV3,
+		storefront:   gw.Mount(storefrontSurface(db, tenants, hasher, limits, logger)),
 		panel:        c.panelHandler(gw, db, tenants, hasher, limits),
 	})
 	limited := newConnLimiter(ln, c.maxConns(), logger)
