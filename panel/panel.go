@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/fault"
 	"github.com/customersd/customersd/gateway"
+	"github.com/customersd/customersd/journal"
 )
 
 // Server serves /admin/ui/. Set the fields, then mount Surface on a gateway.
@@ -30,6 +32,12 @@ type Server struct {
 	// the delivery log and "deliver now".
 	Hooks    customersd.HookService
 	Webhooks customersd.WebhookQueue
+	// Journal, Faults and Logins, each when set, add the page of the
+	// request journal (with "clear"), the fault rules (with "delete") and
+	// the login attempts. The journal and the rules are this node's.
+	Journal *journal.Journal
+	Faults  *fault.Engine
+	Logins  customersd.LoginService
 	// Quota is the request quota a store gets (ratelimit.Policy.StoreQuota).
 	Quota func(*customersd.Store) customersd.Quota
 	// Now is the clock of sessions; nil is time.Now.
@@ -78,6 +86,19 @@ func (s *Server) routes() []gateway.Route {
 			gateway.Route{Pattern: "POST " + base + "/stores/{hash}/deliveries/deliver", Handler: s.action(s.deliverNow)},
 			gateway.Route{Pattern: "POST " + base + "/stores/{hash}/deliveries/{id}/deliver", Handler: s.action(s.deliverNow)},
 		)
+	}
+	if s.Journal != nil {
+		routes = append(routes,
+			gateway.Route{Pattern: "GET " + base + "/stores/{hash}/requests", Handler: s.page(s.listRequests)},
+			gateway.Route{Pattern: "POST " + base + "/stores/{hash}/requests/clear", Handler: s.action(s.clearRequests)})
+	}
+	if s.Faults != nil {
+		routes = append(routes,
+			gateway.Route{Pattern: "GET " + base + "/stores/{hash}/faults", Handler: s.page(s.listFaults)},
+			gateway.Route{Pattern: "POST " + base + "/stores/{hash}/faults/{id}/delete", Handler: s.action(s.deleteFault)})
+	}
+	if s.Logins != nil {
+		routes = append(routes, gateway.Route{Pattern: "GET " + base + "/stores/{hash}/logins", Handler: s.page(s.listLogins)})
 	}
 	return routes
 }

@@ -39,7 +39,7 @@ type view struct {
 
 // features are the pages that appear with their feature.
 type features struct {
-	Hooks bool
+	Hooks, Requests, Faults, Logins bool
 }
 
 var funcs = template.FuncMap{
@@ -70,7 +70,7 @@ var pages = func() map[string]*template.Template {
 // render writes a page. It is executed into a buffer first, so that a
 // template error is a clean 500 and never half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) error {
-	v.Features = features{Hooks: s.hooksEnabled()}
+	v.Features = features{Hooks: s.hooksEnabled(), Requests: s.Journal != nil, Faults: s.Faults != nil, Logins: s.Logins != nil}
 	if se := sessionOf(r.Context()); se != nil {
 		v.SignedIn = true
 		if v.CSRF == "" {

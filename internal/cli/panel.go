@@ -26,6 +26,11 @@ func (c *ServeCommand) panelHandler(gw *gateway.Gateway, db *sqlstore.DB, tenant
 		Addresses:  sqlstore.NewAddressService(db),
 		Groups:     sqlstore.NewGroupService(db),
 		Quota:      limits.StoreQuota,
+		Hooks:      sqlstore.NewHookService(db),
+		Webhooks:   sqlstore.NewWebhookQueue(db),
+		Journal:    gw.Journal,
+		Faults:     gw.Faults,
+		Logins:     sqlstore.NewLoginService(db),
 	}
 	return gw.Mount(s.Surface())
 }
