@@ -37,9 +37,19 @@ func ptr[T any](v T) *T { return &v }
 
 func newTestPanel(tb testing.TB, bulk int, opts ...func(*panel.Server)) *testPanel {
 	tb.Helper()
+	return newTestPanelDB(tb, bulk, func(_ *sqlstore.DB, s *panel.Server) {
+		for _, o := range opts {
+			o(s)
+		}
+	})
+}
+
+// newTestPanelDB is newTestPanel with an option that needs the database.
+func newTestPanelDB(tb testing.TB, bulk int, opt func(*sqlstore.DB, *panel.Server)) *testPanel {
+	tb.Helper()
 	db := sqlstoretest.Open(tb, "sqlite")
 	ts := &testPanel{db: db}
-	ts.Server = httptest.NewServer(newHandler(db, opts...))
+	ts.Server = httptest.NewServer(newHandler(db, func(s *panel.Server) { opt(db, s) }))
 	tb.Cleanup(ts.Close)
 	ts.store = mustFixtures(tb, db, bulk)
 	return ts
