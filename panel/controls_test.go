@@ -94,6 +94,6 @@ func TestControlPages_AbsentWithoutFeatures(t *testing.T) {
 	b := ts.browser(t)
 	b.signIn()
 	for _, path := range []string{"requests", "faults", "logins"} {
-		b.get("/admin/ui/stores/shop/" + path).want(t, http.StatusNotFound)
+		b.get("/admin/ui/stores/shop/"+path).want(t, http.StatusNotFound)
 	}
 }
