@@ -11,6 +11,11 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/panel"
+	"github.com/customersd/customersd/password"
+	"github.com/customersd/customersd/sqlstore"
 )
 
 // screenshots regenerates docs/screenshots/ from the browser test:
@@ -100,7 +105,10 @@ func (b tab) visible(sel string) chromedp.Action[chromedp.Void] {
 // find a customer, read the customer and the groups, create an API account
 // and reset the store, checking what the page shows at each step.
 func TestBrowser(t *testing.T) {
-	ts := newTestPanel(t, 60)
+	ts := newTestPanelDB(t, 60, func(db *sqlstore.DB, s *panel.Server) {
+		s.Hooks, s.Webhooks = sqlstore.NewHookService(db), sqlstore.NewWebhookQueue(db)
+	})
+	mustHookAndDelivery(t, ts)
 	b := tab{t, newChrome(t)}
 
 	b.do("open the panel", chromedp.Navigate(ts.URL+"/admin/ui/"), b.visible("#token"))
@@ -148,6 +156,17 @@ func TestBrowser(t *testing.T) {
 	}
 	shoot(b, "groups")
 
+	b.do("read the webhooks", chromedp.Click(chromedp.CSS(`nav.store a[href="/admin/ui/stores/shop/hooks"]`)), b.visible("#deliveries"))
+	if text := b.text("main"); !strings.Contains(text, "store/customer/created") || !strings.Contains(text, "https://example.com/hooks") ||
+		!strings.Contains(text, "pending") {
+		t.Fatalf("the webhooks page reads %q", text)
+	}
+	shoot(b, "hooks")
+	b.do("deliver now", chromedp.Click(chromedp.CSS(`article.delivery form button`)), b.visible("p.notice"))
+	if text := b.text("p.notice"); !strings.Contains(text, "Due now: 1 pending deliveries.") {
+		t.Fatalf("after deliver now the notice reads %q", text)
+	}
+
 	b.do("create an API account",
 		chromedp.Click(chromedp.CSS(`nav.store a[href="/admin/ui/stores/shop/accounts"]`)), b.visible("#new"),
 		chromedp.Click(chromedp.CSS(`form.card button[type=submit]`)), b.visible("#created"))
@@ -163,6 +182,30 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS("button.danger")), b.visible("p.notice"))
 	if text := b.text("main"); !strings.Contains(text, "The store was reset") || !strings.Contains(text, "No customer matches.") {
 		t.Fatalf("after the reset the page reads %q", text)
+	}
+}
+
+// mustHookAndDelivery subscribes a hook of a new API account to customer
+// creations and creates a customer, so the store has a pending delivery
+// (no worker runs in the test).
+func mustHookAndDelivery(tb testing.TB, ts *testPanel) {
+	tb.Helper()
+	ctx := context.Background()
+	in := &customersd.APIAccountInput{Scopes: []customersd.Scope{customersd.ScopeCustomers}}
+	in.Complete()
+	a, err := ts.tenants().CreateAPIAccountFrom(ctx, ts.store.ID, in)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, err = sqlstore.NewHookService(ts.db).CreateHook(ctx, ts.store.ID, a.ClientID, &customersd.HookInput{
+		Scope: ptr(customersd.HookCustomerCreated), Destination: ptr("https://example.com/hooks"), IsActive: ptr(true)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, err = sqlstore.NewCustomerService(ts.db, password.Hasher{}).CreateCustomer(ctx, ts.store.ID, &customersd.CustomerInput{
+		FirstName: ptr("Hank"), LastName: ptr("Hook"), Email: ptr("hank@example.com")})
+	if err != nil {
+		tb.Fatal(err)
 	}
 }
 
