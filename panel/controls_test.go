@@ -28,11 +28,14 @@ func TestRequestsPage(t *testing.T) {
 		`aria-current="page">Requests`, "<code>POST /stores/shop/v2/customers</code>", "429", "1.5ms", "<code>app1</code>",
 		"fault rule f1 fired", "<code>req-1</code>", "{&#34;email&#34;:&#34;a@example.com&#34;}", `name="confirm" value="yes" required`)
 
+	j.Add(ts.store.ID, &journal.Entry{Time: time.Date(2024, 5, 6, 7, 35, 0, 0, time.UTC), Method: "GET", Path: "/stores/shop/v2/customers/1", Status: 200, ClientID: "app1"})
+	b.get("/admin/ui/stores/shop/customers/1").want(t, http.StatusOK, "Recent requests to this customer", "<code>GET /stores/shop/v2/customers/1</code> answered 200")
+
 	t.Run("ErrNotConfirmed", func(t *testing.T) {
 		b.post("/admin/ui/stores/shop/requests/clear", url.Values{"csrf": {csrf}}).want(t, http.StatusBadRequest, "Tick the box")
 		b.post("/admin/ui/stores/shop/requests/clear", url.Values{"confirm": {"yes"}}).want(t, http.StatusForbidden)
-		if n := j.Count(ts.store.ID, journal.Filter{}); n != 1 {
-			t.Fatalf("%d entries after refused clears, want 1", n)
+		if n := j.Count(ts.store.ID, journal.Filter{}); n != 2 {
+			t.Fatalf("%d entries after refused clears, want 2", n)
 		}
 	})
 	t.Run("Clear", func(t *testing.T) {

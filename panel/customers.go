@@ -147,7 +147,13 @@ type customerView struct {
 	*customersd.Customer
 	Group     *customersd.Group
 	Addresses []*customersd.Address
+	// Requests are the journal's requests to the customer's own path, when
+	// the journal is on (nil: no section).
+	Requests []*entry
 }
+
+// maxCustomerRequests is how many of a customer's requests its page shows.
+const maxCustomerRequests = 20
 
 // showCustomer implements GET /admin/ui/stores/{hash}/customers/{id}:
 // every field, the addresses and the group in words.
@@ -172,6 +178,14 @@ func (s *Server) showCustomer(w http.ResponseWriter, r *http.Request) error {
 	}
 	if v.Addresses, err = s.Addresses.FindAddresses(r.Context(), st.ID, customersd.AddressFilter{CustomerID: &id}); err != nil {
 		return err
+	}
+	if s.Journal != nil {
+		v.Requests = []*entry{}
+		f := journalFilter(maxCustomerRequests)
+		f.Path = "/stores/" + st.Hash + "/v2/customers/" + strconv.FormatInt(id, 10)
+		for _, e := range s.Journal.Find(st.ID, f) {
+			v.Requests = append(v.Requests, (*entry)(e))
+		}
 	}
 	title := strings.TrimSpace(c.FirstName + " " + c.LastName)
 	return s.render(w, r, http.StatusOK, "customer", &view{Title: title, Store: st, Section: "customers", Data: v})

@@ -82,11 +82,14 @@ func TestCustomerPage(t *testing.T) {
 	ts := newTestPanel(t, 0)
 	b := ts.browser(t)
 	b.signIn()
-	b.get("/admin/ui/stores/shop/customers/1").want(t, http.StatusOK,
+	p := b.get("/admin/ui/stores/shop/customers/1").want(t, http.StatusOK,
 		"<h1>Jane Doe</h1>", "<dd>jane@example.com</dd>", "<dd>Acme Rockets</dd>", "<dd>&#43;1 555 0100</dd>",
 		`<a href="/admin/ui/stores/shop/groups#group-1">Wholesale</a>`, "Prefers &lt;b&gt;email&lt;/b&gt;",
 		"<dt>Store credit</dt><dd>0.0000</dd>", "Addresses (1)", "1 Launch Pad", "Cape Canaveral, Florida 32920",
 		"United States (US)", "<dt>Accepts marketing</dt><dd>no</dd>", `<a href="/admin/ui/stores/shop/customers">All customers</a>`)
+	if strings.Contains(p.Body, "Recent requests") {
+		t.Fatal("a panel without the journal shows a customer's requests")
+	}
 	b.get("/admin/ui/stores/shop/customers/99").want(t, http.StatusNotFound)
 	b.get("/admin/ui/stores/shop/customers/x").want(t, http.StatusNotFound)
 }
