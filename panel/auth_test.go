@@ -2,6 +2,8 @@ package panel_test
 
 import (
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -45,6 +47,23 @@ func TestLogin(t *testing.T) {
 		}
 		// A signed-in browser asking for the form goes home.
 		b.get("/admin/ui/login").wantRedirect(t, "/admin/ui/")
+	})
+	t.Run("SecureBehindTLS", func(t *testing.T) {
+		srv := httptest.NewTLSServer(newHandler(ts.db))
+		defer srv.Close()
+		jar, _ := cookiejar.New(nil)
+		c := srv.Client()
+		c.Jar = jar
+		res, err := c.Get(srv.URL + "/admin/ui/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		for _, ck := range res.Cookies() {
+			if !ck.Secure {
+				t.Fatalf("cookie %s over TLS is not Secure", ck.Name)
+			}
+		}
 	})
 	t.Run("ErrWrongToken", func(t *testing.T) {
 		b := ts.browser(t)

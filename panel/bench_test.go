@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/password"
 	"github.com/customersd/customersd/sqlstore"
 )
 
@@ -96,6 +97,16 @@ func BenchmarkCustomersPage(b *testing.B) {
 	db := openBenchDB(b)
 	h := newHandler(db)
 	req := signedInRequest(b, h)
+	// The baseline, run beside the pages: a first page of 50 customers as
+	// the V2 API reads it, without HTML.
+	b.Run("BaselineV2FindCustomers", func(b *testing.B) {
+		cs := sqlstore.NewCustomerService(db, password.Hasher{})
+		for b.Loop() {
+			if _, err := cs.FindCustomers(context.Background(), 1, customersd.CustomerFilter{Page: customersd.Page{Limit: 50}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	const p = "/admin/ui/stores/bench/customers"
 	for _, bm := range []struct{ name, query, want string }{
 		{"FirstPage", "", "seed0@example.com"},

@@ -200,7 +200,8 @@ func (s *Server) action(h func(http.ResponseWriter, *http.Request) error) func(h
 const maxFormBytes = 64 << 10
 
 // setCookie writes a panel cookie: HttpOnly, SameSite=Strict, scoped to the
-// panel, Secure when the request came over TLS.
+// panel, Secure when the request came over TLS, here or at a proxy that
+// says so (a forged X-Forwarded-Proto can only make the cookie stricter).
 func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
 	age := int(maxAge / time.Second)
 	if maxAge < 0 {
@@ -208,7 +209,8 @@ func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAg
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: name, Value: value, Path: base + "/", MaxAge: age,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"),
 	})
 }
 
