@@ -112,12 +112,16 @@ func searchIndexed(ctx context.Context, tx *Tx, store customersd.StoreID, after 
 		q += `SELECT ` + customers.readList + ` FROM customers WHERE store_id = ? AND id IN (SELECT DISTINCT id FROM m ORDER BY id LIMIT ?) ORDER BY id`
 		return queryCustomers(ctx, tx, store, q, append(args, store, limit)...)
 	}
-	// With filters, each match is read by its key (CROSS JOIN keeps SQLite
-	// to that order) and the filters tested on it.
+	// With filters, each match's filtered columns are read by its key and
+	// the filters tested on them, materialised apart: given the filters in
+	// the same query, SQLite looked each match up through the date index,
+	// reading the whole range once per match. Then the page's rows.
 	where, wargs := customerWhere(store, f)
-	q += `SELECT ` + customers.readList + ` FROM (SELECT DISTINCT id AS match_id FROM m) AS k CROSS JOIN customers WHERE id = k.match_id AND ` +
-		where + ` ORDER BY id LIMIT ?`
-	return queryCustomers(ctx, tx, store, q, append(append(args, wargs...), limit)...)
+	q += `, c AS MATERIALIZED (SELECT store_id, id, ` + colCustomerGroupID + `, ` + colDateCreated +
+		` FROM (SELECT DISTINCT id AS match_id FROM m) AS k CROSS JOIN customers WHERE store_id = ? AND id = k.match_id) ` +
+		`SELECT ` + customers.readList + ` FROM customers WHERE store_id = ? AND id IN (SELECT id FROM c WHERE ` + where +
+		` ORDER BY id LIMIT ?) ORDER BY id`
+	return queryCustomers(ctx, tx, store, q, append(append(append(args, store, store), wargs...), limit)...)
 }
 
 func queryCustomers(ctx context.Context, tx *Tx, store customersd.StoreID, q string, args ...any) ([]*customersd.Customer, error) {
