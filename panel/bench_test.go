@@ -21,7 +21,7 @@ const benchCustomers = 1_000_000
 // openBenchDB opens an SQLite file holding store "bench" with a million
 // seeded customers, built once (minutes) and kept in the temporary
 // directory for the next run. CUSTOMERSD_BENCH_DB names another file.
-func openBenchDB(b *testing.B) *sqlstore.DB {
+func openBenchDB(b *testing.B) (*sqlstore.DB, customersd.StoreID) {
 	b.Helper()
 	ctx := context.Background()
 	path := os.Getenv("CUSTOMERSD_BENCH_DB")
@@ -48,7 +48,7 @@ func openBenchDB(b *testing.B) *sqlstore.DB {
 		b.Fatal(err)
 	}
 	if n.Customers == benchCustomers {
-		return db
+		return db, st.ID
 	}
 	if n.Customers > 0 { // an interrupted seed: start again
 		if err := tenants.ResetStore(ctx, st.ID); err != nil {
@@ -59,7 +59,7 @@ func openBenchDB(b *testing.B) *sqlstore.DB {
 	if err := sqlstore.Seed(ctx, db, st.ID, sqlstore.SeedOptions{Customers: benchCustomers}); err != nil {
 		b.Fatal(err)
 	}
-	return db
+	return db, st.ID
 }
 
 // signedInRequest signs in through the handler and returns a function
@@ -94,7 +94,7 @@ func signedInRequest(b *testing.B, h http.Handler) func(path string) *http.Reque
 // a deep page, filters, and searches common (a page within the first
 // window), rare (index ranges) and absent. Target: under 100 ms each.
 func BenchmarkCustomersPage(b *testing.B) {
-	db := openBenchDB(b)
+	db, store := openBenchDB(b)
 	h := newHandler(db)
 	req := signedInRequest(b, h)
 	// The baseline, run beside the pages: a first page of 50 customers as
@@ -102,7 +102,7 @@ func BenchmarkCustomersPage(b *testing.B) {
 	b.Run("BaselineV2FindCustomers", func(b *testing.B) {
 		cs := sqlstore.NewCustomerService(db, password.Hasher{})
 		for b.Loop() {
-			if _, err := cs.FindCustomers(context.Background(), 1, customersd.CustomerFilter{Page: customersd.Page{Limit: 50}}); err != nil {
+			if _, err := cs.FindCustomers(context.Background(), store, customersd.CustomerFilter{Page: customersd.Page{Limit: 50}}); err != nil {
 				b.Fatal(err)
 			}
 		}
