@@ -1,0 +1,147 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/customersd/customersd"
+)
+
+// httpClient sends the deliveries. It is the workers' own, never
+// http.DefaultClient: its timeouts and connection pool belong to delivery,
+// so a slow receiver cannot hold the API's connections, and the API's
+// settings cannot change delivery.
+type httpClient struct{ *http.Client }
+
+func newHTTPClient(timeout time.Duration, workers int) *httpClient {
+	t := &http.Transport{
+		Proxy:                 nil, // a destination is reached directly, as BigCommerce does
+		DialContext:           (&net.Dialer{Timeout: min(timeout, 5*time.Second), KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   min(timeout, 5*time.Second),
+		ResponseHeaderTimeout: timeout,
+		MaxIdleConnsPerHost:   workers,
+		IdleConnTimeout:       90 * time.Second,
+		ForceAttemptHTTP2:     true,
+	}
+	return &httpClient{&http.Client{
+		Transport: t,
+		Timeout:   timeout,
+		// A redirect is not followed: the answer is a 3xx, which is not a
+		// 2xx, so a failure. Following it would POST a signed payload to a
+		// place the app never registered.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// maxAnswer is how much of an answer is read (and discarded) so the
+// connection can be reused; a receiver sending more is cut off.
+const maxAnswer = 64 << 10
+
+// deliver makes one attempt of d and records it. It runs on a context of
+// its own, not the dispatcher's: Stop lets attempts in flight finish (the
+// timeout bounds them) so their outcome is recorded, not lost to a lease.
+func (s *Deliverer) deliver(d *customersd.Delivery) {
+	defer s.Wake() // a slot is free, and a retry may be due sooner than the dispatcher's sleep
+	ctx := context.Background()
+	start := s.now()
+	a := &customersd.DeliveryAttempt{DeliveryID: d.ID, Number: d.Attempts + 1, At: start}
+	domain := Domain(d.Hook.Destination)
+	outcome := OutcomeDelivered
+	delivered := false
+	if until, blocked := s.Blocklist.Blocked(d.Hook.ClientID, domain, start); blocked {
+		// A blocked delivery is not sent. It counts as a failed attempt of
+		// the schedule, logged with the reason, and its next attempt is not
+		// before the block ends: so a receiver that keeps failing still
+		// ends deactivated after the schedule's 48 hours, as BigCommerce.
+		a.Error = errBlocked.Error()
+		outcome = OutcomeBlocked
+		if next, ok := NextAttempt(a.Number, start, s.cfg.TimeScale); ok {
+			a.NextAt = maxTime(next, until)
+		}
+	} else {
+		status, err := s.post(ctx, d, start)
+		a.StatusCode = status
+		a.Duration = s.now().Sub(start)
+		delivered = err == nil && status >= 200 && status < 300
+		switch {
+		case err != nil:
+			a.Error = err.Error()
+		case !delivered:
+			a.Error = fmt.Sprintf("status %d", status)
+		}
+		if s.Blocklist.Record(d.Hook.ClientID, domain, start, delivered) {
+			s.Logger.Warn("webhook: destination domain blocked", slog.String("client_id", d.Hook.ClientID),
+				slog.String("domain", domain), slog.Duration("for", s.Blocklist.block))
+		}
+		if !delivered {
+			next, ok := NextAttempt(a.Number, start, s.cfg.TimeScale)
+			a.NextAt = next
+			outcome = OutcomeRetry
+			if !ok {
+				outcome = OutcomeFailed
+			}
+		}
+	}
+	if outcome == OutcomeBlocked && a.NextAt.IsZero() {
+		outcome = OutcomeFailed
+	}
+	if err := s.Queue.CompleteAttempt(ctx, d, a, delivered); err != nil {
+		// The lease runs out and the delivery is tried again: at least once.
+		s.Logger.Error("webhook: record attempt", slog.Int64("delivery", d.ID), slog.Any("err", err))
+		return
+	}
+	if s.Observer != nil {
+		s.Observer.ObserveAttempt(outcome, a.Duration)
+	}
+	if outcome == OutcomeFailed {
+		s.Logger.Warn("webhook: last attempt failed; hook deactivated", slog.Int64("hook", d.Hook.ID),
+			slog.String("scope", d.Hook.Scope), slog.String("destination", d.Hook.Destination))
+	}
+}
+
+// post sends d's payload and returns the status; err is set when there was
+// no answer (refused, timed out, cut off).
+func (s *Deliverer) post(ctx context.Context, d *customersd.Delivery, ts time.Time) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Hook.Destination, bytes.NewReader(d.Event.Payload))
+	if err != nil {
+		return 0, fmt.Errorf("bad destination: %w", err)
+	}
+	setHeaders(req.Header, d, ts)
+	res, err := s.client.Do(req)
+	if err != nil {
+		return 0, describe(err)
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, maxAnswer))
+	return res.StatusCode, nil
+}
+
+// describe shortens a client error for the delivery log, which apps read:
+// the kind of failure, without Go's wrapping of the URL.
+func describe(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return errors.New("timeout: no answer in time")
+	}
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) {
+		if inner := ue.Unwrap(); inner != nil {
+			return inner
+		}
+	}
+	return err
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
