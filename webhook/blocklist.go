@@ -1,10 +1,14 @@
 package webhook
 
 import (
+	"cmp"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/customersd/customersd"
 )
 
 // BigCommerce's blocklisting (spec/WEBHOOKS.md, "Delivery"): over a 2-minute
@@ -32,18 +36,41 @@ type Blocklist struct {
 	step          time.Duration
 
 	mu      sync.Mutex
-	domains map[blockKey]*domainStats
+	domains map[BlockKey]*domainStats
 }
 
-type blockKey struct{ client, domain string }
+// BlockKey is what a block covers: one API account's requests to one
+// destination domain. The store is part of it because an account belongs to
+// one store.
+type BlockKey struct {
+	Store    customersd.StoreID
+	ClientID string
+	Domain   string
+}
 
 type domainStats struct {
 	buckets [blockBuckets]struct {
 		start    time.Time
 		sent, ok int
 	}
-	until   time.Time // blocked until; zero when not blocked
+	until time.Time // blocked until; zero when not blocked
+	// failures counts the failures by description since the last block
+	// began; reasons is that count frozen when a block begins, so the admin
+	// view says why the domain is blocked.
+	failures map[string]*BlockReason
+	reasons  []BlockReason
 }
+
+// BlockReason is one kind of failure that led to a block.
+type BlockReason struct {
+	Description string
+	Count       int
+	Last        time.Time
+}
+
+// maxReasons bounds the kinds of failure kept per domain: error texts vary
+// (addresses, ports), and the admin view needs the main ones only.
+const maxReasons = 8
 
 // NewBlocklist returns a blocklist with the windows scaled by f.
 func NewBlocklist(f float64) *Blocklist {
@@ -52,7 +79,7 @@ func NewBlocklist(f float64) *Blocklist {
 	if step <= 0 {
 		step = 1
 	}
-	return &Blocklist{window: w, block: Scale(BlockDuration, f), step: step, domains: make(map[blockKey]*domainStats)}
+	return &Blocklist{window: w, block: Scale(BlockDuration, f), step: step, domains: make(map[BlockKey]*domainStats)}
 }
 
 // Domain is the destination's host name, lower case, without the port: a
@@ -65,25 +92,24 @@ func Domain(destination string) string {
 	return strings.ToLower(u.Hostname())
 }
 
-// Blocked reports whether client's requests to domain are blocked at now,
-// and until when.
-func (b *Blocklist) Blocked(client, domain string, now time.Time) (until time.Time, blocked bool) {
+// Blocked reports whether k is blocked at now, and until when.
+func (b *Blocklist) Blocked(k BlockKey, now time.Time) (until time.Time, blocked bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	s := b.domains[blockKey{client, domain}]
+	s := b.domains[k]
 	if s == nil || !now.Before(s.until) {
 		return time.Time{}, false
 	}
 	return s.until, true
 }
 
-// Record counts one request sent by client to domain at now, and blocks the
-// domain when the window's ratio falls under BlockMinRatio. It returns true
-// when this request started a block.
-func (b *Blocklist) Record(client, domain string, now time.Time, ok bool) bool {
+// Record counts one request of k sent at now, failed with the description
+// failure ("" when it succeeded), and blocks k when the window's ratio falls
+// under BlockMinRatio. It returns true when this request started a block.
+func (b *Blocklist) Record(k BlockKey, now time.Time, failure string) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	k := blockKey{client, domain}
+	ok := failure == ""
 	s := b.domains[k]
 	if s == nil {
 		s = &domainStats{}
@@ -97,18 +123,47 @@ func (b *Blocklist) Record(client, domain string, now time.Time, ok bool) bool {
 	bk.sent++
 	if ok {
 		bk.ok++
+	} else {
+		s.countFailure(failure, now)
 	}
 	sent, good := s.count(now, b.window)
 	if sent < BlockMinSent || float64(good) >= BlockMinRatio*float64(sent) {
 		return false
 	}
 	s.until = now.Add(b.block)
+	s.reasons = s.reasons[:0]
+	for _, r := range s.failures {
+		s.reasons = append(s.reasons, *r)
+	}
+	slices.SortFunc(s.reasons, func(a, b BlockReason) int {
+		return cmp.Or(b.Count-a.Count, strings.Compare(a.Description, b.Description))
+	})
+	s.failures = nil
 	// A block starts a fresh window: the failures that caused it must not
 	// block the domain again the moment it ends.
 	for i := range s.buckets {
 		s.buckets[i].sent, s.buckets[i].ok = 0, 0
 	}
 	return true
+}
+
+func (s *domainStats) countFailure(desc string, now time.Time) {
+	if s.failures == nil {
+		s.failures = make(map[string]*BlockReason)
+	}
+	r := s.failures[desc]
+	if r == nil {
+		if len(s.failures) == maxReasons {
+			desc = "other"
+			r = s.failures[desc]
+		}
+		if r == nil {
+			r = &BlockReason{Description: desc}
+			s.failures[desc] = r
+		}
+	}
+	r.Count++
+	r.Last = now
 }
 
 // count sums the buckets that started within window before now.
@@ -124,19 +179,19 @@ func (s *domainStats) count(now time.Time, window time.Duration) (sent, ok int) 
 
 // BlockedDomain is one blocked domain, for the admin view.
 type BlockedDomain struct {
-	ClientID string
-	Domain   string
-	Until    time.Time
+	Domain  string
+	Until   time.Time
+	Reasons []BlockReason
 }
 
-// BlockedDomains lists the domains blocked at now.
-func (b *Blocklist) BlockedDomains(now time.Time) []BlockedDomain {
+// BlockedDomains lists the domains of one account blocked at now.
+func (b *Blocklist) BlockedDomains(store customersd.StoreID, clientID string, now time.Time) []BlockedDomain {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []BlockedDomain
 	for k, s := range b.domains {
-		if now.Before(s.until) {
-			out = append(out, BlockedDomain{ClientID: k.client, Domain: k.domain, Until: s.until})
+		if k.Store == store && k.ClientID == clientID && now.Before(s.until) {
+			out = append(out, BlockedDomain{Domain: k.Domain, Until: s.until, Reasons: slices.Clone(s.reasons)})
 		}
 		if s.until.Before(now) && s.idle(now, b.window) {
 			delete(b.domains, k) // forget domains that went quiet

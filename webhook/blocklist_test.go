@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/customersd/customersd/webhook"
 )
 
@@ -12,12 +14,23 @@ import (
 func sendN(b *webhook.Blocklist, client, domain string, t time.Time, step time.Duration, n, ok int) (time.Time, bool) {
 	started := false
 	for i := range n {
-		if b.Record(client, domain, t, i < ok) {
+		failure := ""
+		if i >= ok {
+			failure = "status 500"
+			if i%2 == 0 {
+				failure = "timeout"
+			}
+		}
+		if b.Record(key(client, domain), t, failure) {
 			started = true
 		}
 		t = t.Add(step)
 	}
 	return t, started
+}
+
+func key(client, domain string) webhook.BlockKey {
+	return webhook.BlockKey{Store: 1, ClientID: client, Domain: domain}
 }
 
 func TestBlocklist(t *testing.T) {
@@ -28,21 +41,32 @@ func TestBlocklist(t *testing.T) {
 		if !started {
 			t.Fatal("89 % success over 100 requests did not block")
 		}
-		until, blocked := b.Blocked("app", "hooks.example.com", end)
+		until, blocked := b.Blocked(key("app", "hooks.example.com"), end)
 		if !blocked || until.Sub(end) > 3*time.Minute || until.Sub(end) < 3*time.Minute-time.Second {
 			t.Fatalf("blocked=%v until %v, want blocked for 3 minutes", blocked, until.Sub(end))
 		}
-		if _, blocked := b.Blocked("other-app", "hooks.example.com", end); blocked {
+		if _, blocked := b.Blocked(key("other-app", "hooks.example.com"), end); blocked {
 			t.Fatal("the block of one client blocks another")
 		}
-		if _, blocked := b.Blocked("app", "other.example.com", end); blocked {
+		if _, blocked := b.Blocked(key("app", "other.example.com"), end); blocked {
 			t.Fatal("the block of one domain blocks another")
 		}
-		if _, blocked := b.Blocked("app", "hooks.example.com", until); blocked {
+		if _, blocked := b.Blocked(key("app", "hooks.example.com"), until); blocked {
 			t.Fatal("still blocked when the 3 minutes are over")
 		}
-		if got := b.BlockedDomains(end); len(got) != 1 || got[0].Domain != "hooks.example.com" || got[0].ClientID != "app" {
+		got := b.BlockedDomains(1, "app", end)
+		if len(got) != 1 || got[0].Domain != "hooks.example.com" || !got[0].Until.Equal(until) {
 			t.Fatalf("BlockedDomains = %+v", got)
+		}
+		// 11 failures, the most frequent first: 6 statuses (odd i from 89
+		// to 99) and 5 timeouts (even i).
+		want := []webhook.BlockReason{{Description: "status 500", Count: 6, Last: end.Add(-100 * time.Millisecond)},
+			{Description: "timeout", Count: 5, Last: end.Add(-200 * time.Millisecond)}}
+		if diff := cmp.Diff(want, got[0].Reasons); diff != "" {
+			t.Fatalf("reasons (-want +got):\n%s", diff)
+		}
+		if got := b.BlockedDomains(1, "other-app", end); len(got) != 0 {
+			t.Fatalf("another account sees %+v", got)
 		}
 	})
 	t.Run("RatioKept", func(t *testing.T) {
@@ -70,7 +94,7 @@ func TestBlocklist(t *testing.T) {
 		if !started {
 			t.Fatal("no block at scale 0.001")
 		}
-		until, _ := b.Blocked("app", "d", end)
+		until, _ := b.Blocked(key("app", "d"), end)
 		if got := until.Sub(end); got > 180*time.Millisecond || got < 170*time.Millisecond {
 			t.Fatalf("blocked for %v, want 180ms", got)
 		}

@@ -52,10 +52,10 @@ func (s *Deliverer) deliver(d *customersd.Delivery) {
 	ctx := context.Background()
 	start := s.now()
 	a := &customersd.DeliveryAttempt{DeliveryID: d.ID, Number: d.Attempts + 1, At: start}
-	domain := Domain(d.Hook.Destination)
+	key := BlockKey{Store: d.Hook.Store, ClientID: d.Hook.ClientID, Domain: Domain(d.Hook.Destination)}
 	outcome := OutcomeDelivered
 	delivered := false
-	if until, blocked := s.Blocklist.Blocked(d.Hook.ClientID, domain, start); blocked {
+	if until, blocked := s.Blocklist.Blocked(key, start); blocked {
 		// A blocked delivery is not sent. It counts as a failed attempt of
 		// the schedule, logged with the reason, and its next attempt is not
 		// before the block ends: so a receiver that keeps failing still
@@ -76,9 +76,9 @@ func (s *Deliverer) deliver(d *customersd.Delivery) {
 		case !delivered:
 			a.Error = fmt.Sprintf("status %d", status)
 		}
-		if s.Blocklist.Record(d.Hook.ClientID, domain, start, delivered) {
-			s.Logger.Warn("webhook: destination domain blocked", slog.String("client_id", d.Hook.ClientID),
-				slog.String("domain", domain), slog.Duration("for", s.Blocklist.block))
+		if s.Blocklist.Record(key, start, a.Error) {
+			s.Logger.Warn("webhook: destination domain blocked", slog.String("client_id", key.ClientID),
+				slog.String("domain", key.Domain), slog.Duration("for", s.Blocklist.block))
 		}
 		if !delivered {
 			next, ok := NextAttempt(a.Number, start, s.cfg.TimeScale)

@@ -283,7 +283,7 @@ func TestDeliverer_Blocked(t *testing.T) {
 	s := webhook.New(q, webhook.Config{}, nil)
 	now := time.Now()
 	for range 100 {
-		s.Blocklist.Record("app", "127.0.0.1", now, false)
+		s.Blocklist.Record(webhook.BlockKey{Store: 4, ClientID: "app", Domain: "127.0.0.1"}, now, "status 500")
 	}
 	q.add(newDelivery(rc.URL, 1))
 	s.Start()
