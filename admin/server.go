@@ -16,6 +16,10 @@ import (
 type Server struct {
 	Tenants  customersd.TenantService
 	Exporter customersd.ExportService
+	// Hooks, when set, serves every hook of a store; Queue, when set, its
+	// delivery log and "deliver now" (hook.go).
+	Hooks customersd.HookService
+	Queue customersd.WebhookQueue
 }
 
 // Surface returns the admin API for gateway.Mount. Mount it at "/admin/";

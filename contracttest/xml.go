@@ -98,7 +98,7 @@ func XMLRoot(method, path string, status int) string {
 	}
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	last := segs[len(segs)-1]
-	singular := map[string]string{"customers": "customer", "addresses": "address", "customer_groups": "customer_group"}
+	singular := map[string]string{"customers": "customer", "addresses": "address", "customer_groups": "customer_group", "hooks": "hook"}
 	switch {
 	case last == "count" || last == "validate":
 		return last

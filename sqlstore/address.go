@@ -1,10 +1,12 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/country"
@@ -90,7 +92,7 @@ func (s *AddressService) CreateAddress(ctx context.Context, store customersd.Sto
 		} else if err != nil {
 			return fmt.Errorf("sqlstore: insert address for customer %d of store %d: %w", customerID, store, err)
 		}
-		return nil
+		return emitEvents(ctx, tx, store, addressEvent(customersd.HookAddressCreated, id, customerID))
 	})
 	if err != nil {
 		return nil, err
@@ -131,7 +133,7 @@ func (s *AddressService) UpdateAddress(ctx context.Context, store customersd.Sto
 		if err := addresses.updateRow(ctx, tx, &addressRow{Address: a, store: store}); err != nil {
 			return fmt.Errorf("sqlstore: update address %d of customer %d of store %d: %w", id, customerID, store, err)
 		}
-		return nil
+		return emitEvents(ctx, tx, store, addressEvent(customersd.HookAddressUpdated, id, a.CustomerID))
 	})
 	if err != nil {
 		return nil, err
@@ -151,7 +153,7 @@ func (s *AddressService) DeleteAddress(ctx context.Context, store customersd.Sto
 		} else if n == 0 {
 			return customersd.NotFound("Address", id)
 		}
-		return nil
+		return emitEvents(ctx, tx, store, addressEvent(customersd.HookAddressDeleted, id, customerID))
 	})
 }
 
@@ -161,11 +163,41 @@ func (s *AddressService) DeleteAddresses(ctx context.Context, store customersd.S
 		if err := checkAddressOwner(ctx, tx, store, &customerID); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM customer_addresses WHERE store_id = ? AND `+colCustomerID+` = ?`, store, customerID); err != nil {
-			return fmt.Errorf("sqlstore: delete addresses of customer %d of store %d: %w", customerID, store, err)
+		t, err := findHookTargets(ctx, tx, store)
+		if err != nil {
+			return err
 		}
-		return nil
+		if !t.wants(customersd.HookAddressDeleted) {
+			if _, err := tx.exec(ctx, `DELETE FROM customer_addresses WHERE store_id = ? AND `+colCustomerID+` = ?`, store, customerID); err != nil {
+				return fmt.Errorf("sqlstore: delete addresses of customer %d of store %d: %w", customerID, store, err)
+			}
+			return nil
+		}
+		events, err := deleteAddressesOf(ctx, tx, store, `= ?`, customerID)
+		if err != nil {
+			return err
+		}
+		return t.emit(ctx, tx, events...)
 	})
+}
+
+// deleteAddressesOf deletes the addresses of the customers "customer_id
+// <cond>" selects and returns their delete events, ordered by customer and
+// address: exactly the rows deleted (RETURNING), even if another
+// transaction changed the set meanwhile.
+func deleteAddressesOf(ctx context.Context, tx *Tx, store customersd.StoreID, cond string, args ...any) ([]outboxEvent, error) {
+	events, err := queryAll(ctx, tx, func(rows *sql.Rows) (outboxEvent, error) {
+		e := outboxEvent{scope: customersd.HookAddressDeleted}
+		return e, rows.Scan(&e.id, &e.customerID)
+	}, `DELETE FROM customer_addresses WHERE store_id = ? AND `+colCustomerID+` `+cond+` RETURNING id, `+colCustomerID,
+		append([]any{store}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: delete addresses of store %d: %w", store, err)
+	}
+	slices.SortFunc(events, func(a, b outboxEvent) int {
+		return cmp.Or(cmp.Compare(a.customerID, b.customerID), cmp.Compare(a.id, b.id))
+	})
+	return events, nil
 }
 
 // findAddressByID finds an address of customerID, or of any customer of the

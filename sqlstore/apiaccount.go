@@ -97,6 +97,7 @@ func (s *TenantService) FindAPIAccounts(ctx context.Context, store customersd.St
 
 // RevokeAPIAccount implements customersd.TenantService. Authenticate reads
 // the database on every request, so the token fails on every node at once.
+// The account's hooks and their deliveries go with it.
 func (s *TenantService) RevokeAPIAccount(ctx context.Context, store customersd.StoreID, clientID string) error {
 	return s.db.withTx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `DELETE FROM api_accounts WHERE store_id = ? AND client_id = ?`, store, clientID)
@@ -110,8 +111,31 @@ func (s *TenantService) RevokeAPIAccount(ctx context.Context, store customersd.S
 		if n == 0 {
 			return customersd.Errorf(customersd.ENOTFOUND, "API account %q not found.", clientID)
 		}
-		return nil
+		return deleteAccountHooks(ctx, tx, store, clientID)
 	})
+}
+
+// deleteAccountHooks deletes an account's hooks, their deliveries and its
+// hook emails: a revoked account's hooks would never be sent again (the
+// signing secret is gone) and no one could see or delete them. Hooks
+// first, then deliveries: the lock order (db.go).
+func deleteAccountHooks(ctx context.Context, tx *Tx, store customersd.StoreID, clientID string) error {
+	ids, err := queryAll(ctx, tx, func(rows *sql.Rows) (int64, error) {
+		var id int64
+		return id, rows.Scan(&id)
+	}, `DELETE FROM hooks WHERE store_id = ? AND client_id = ? RETURNING id`, store, clientID)
+	if err != nil {
+		return fmt.Errorf("sqlstore: delete hooks of api account %q of store %d: %w", clientID, store, err)
+	}
+	for _, id := range ids {
+		if _, err := tx.exec(ctx, `DELETE FROM webhook_deliveries WHERE store_id = ? AND hook_id = ?`, store, id); err != nil {
+			return fmt.Errorf("sqlstore: delete deliveries of hook %d of store %d: %w", id, store, err)
+		}
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM hook_emails WHERE store_id = ? AND client_id = ?`, store, clientID); err != nil {
+		return fmt.Errorf("sqlstore: delete hook emails of api account %q of store %d: %w", clientID, store, err)
+	}
+	return nil
 }
 
 // backfillCredentials runs in migration 0003's transaction: it gives each

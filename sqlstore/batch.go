@@ -104,6 +104,7 @@ func (c *committer) loop() {
 // are reported as failed, not as done.
 func (c *committer) run(batch []*writeJob) {
 	results := make([]error, len(batch))
+	wake := false
 	fail := func(err error) {
 		err = c.db.noteWrite(err)
 		for _, j := range batch {
@@ -132,6 +133,7 @@ func (c *committer) run(batch []*writeJob) {
 			return
 		}
 		results[i] = runJob(j.fn, tx)
+		wake = wake || (results[i] == nil && tx.deliveries)
 		release := "RELEASE write"
 		if results[i] != nil {
 			release = "ROLLBACK TO write; RELEASE write"
@@ -161,6 +163,9 @@ func (c *committer) run(batch []*writeJob) {
 		}
 	}
 	c.db.noteWrite(failure)
+	if wake {
+		c.db.wakeDeliveries()
+	}
 	for i, j := range batch {
 		j.done <- results[i]
 	}

@@ -72,7 +72,10 @@ func (s *CustomerService) CreateCustomer(ctx context.Context, store customersd.S
 				return err
 			}
 		}
-		return createCustomer(ctx, tx, store, id, c, hash)
+		if err := createCustomer(ctx, tx, store, id, c, hash); err != nil {
+			return err
+		}
+		return emitEvents(ctx, tx, store, customerEvent(customersd.HookCustomerCreated, id))
 	})
 	if err != nil {
 		return nil, err
@@ -138,7 +141,10 @@ func (s *CustomerService) UpdateCustomer(ctx context.Context, store customersd.S
 		c.DateModified = tx.now
 		// A NULL hash (no password sent) keeps the customer's.
 		err = customers.updateRow(ctx, tx, &customerRow{Customer: c, store: store, passwordHash: hash})
-		return customerWriteError(err, store, id)
+		if err := customerWriteError(err, store, id); err != nil {
+			return err
+		}
+		return emitEvents(ctx, tx, store, customerEvent(customersd.HookCustomerUpdated, id))
 	})
 	if err != nil {
 		return nil, err
@@ -146,9 +152,34 @@ func (s *CustomerService) UpdateCustomer(ctx context.Context, store customersd.S
 	return c, nil
 }
 
-// DeleteCustomer implements customersd.CustomerService.
+// DeleteCustomer implements customersd.CustomerService. With hooks on
+// address deletes, the customer is locked and its addresses deleted first,
+// each reported, then the customer (WEBHOOKS.md: address events, then
+// store/customer/deleted); the lock keeps an address from being added
+// between the two.
 func (s *CustomerService) DeleteCustomer(ctx context.Context, store customersd.StoreID, id int64) error {
 	return s.db.withTx(ctx, func(tx *Tx) error {
+		t, err := findHookTargets(ctx, tx, store)
+		if err != nil {
+			return err
+		}
+		var events []outboxEvent
+		if t.wants(customersd.HookAddressDeleted) {
+			var one int
+			err := tx.queryRow(ctx, `SELECT 1 FROM customers WHERE store_id = ? AND id = ?`+tx.dialect.forUpdate, store, id).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return customersd.NotFound("Customer", id)
+			} else if err != nil {
+				return fmt.Errorf("sqlstore: lock customer %d of store %d: %w", id, store, err)
+			}
+			if events, err = deleteAddressesOf(ctx, tx, store, `= ?`, id); err != nil {
+				return err
+			}
+		}
+		events = append(events, customerEvent(customersd.HookCustomerDeleted, id))
+		if err := t.emit(ctx, tx, events...); err != nil {
+			return err
+		}
 		res, err := tx.exec(ctx, `DELETE FROM customers WHERE store_id = ? AND id = ?`, store, id)
 		if err != nil {
 			return fmt.Errorf("sqlstore: delete customer %d of store %d: %w", id, store, err)
@@ -191,8 +222,11 @@ func (s *CustomerService) DeleteCustomers(ctx context.Context, store customersd.
 		chunk.MinID, chunk.MaxID = &from, &to
 		var done int64
 		err := s.db.withTx(ctx, func(tx *Tx) error {
-			var err error
-			done, err = deleteCustomerChunk(ctx, tx, store, chunk, s.db.deleteChunk)
+			t, err := findHookTargets(ctx, tx, store)
+			if err != nil {
+				return err
+			}
+			done, err = deleteCustomerChunk(ctx, tx, t, chunk, s.db.deleteChunk)
 			return err
 		})
 		if err != nil {
@@ -208,8 +242,10 @@ func (s *CustomerService) DeleteCustomers(ctx context.Context, store customersd.
 
 // deleteCustomerChunk deletes the first n customers matching f, which has
 // MinID and MaxID set, in ID order, and returns the highest ID it went
-// through: f.MaxID when none are left.
-func deleteCustomerChunk(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.CustomerFilter, n int) (int64, error) {
+// through: f.MaxID when none are left. Each customer deleted gets its
+// events, as DeleteCustomer's, when t has hooks for them.
+func deleteCustomerChunk(ctx context.Context, tx *Tx, t *hookTargets, f customersd.CustomerFilter, n int) (int64, error) {
+	store := t.store
 	where, args := customerWhere(store, f)
 	// The chunk's upper ID bound; rows locked in ID order (the lock order, db.go).
 	var upper sql.NullInt64
@@ -223,10 +259,49 @@ func deleteCustomerChunk(ctx context.Context, tx *Tx, store customersd.StoreID, 
 	}
 	f.MaxID = &upper.Int64
 	where, args = customerWhere(store, f)
+	if t.wants(customersd.HookCustomerDeleted) || t.wants(customersd.HookAddressDeleted) {
+		// The chunk's customers are locked: the list is what the DELETE removes.
+		return upper.Int64, deleteChunkWithEvents(ctx, tx, t, where, args)
+	}
 	if _, err := tx.exec(ctx, `DELETE FROM customers WHERE `+where, args...); err != nil {
 		return 0, fmt.Errorf("sqlstore: delete customers of store %d: %w", store, err)
 	}
 	return upper.Int64, nil
+}
+
+// deleteChunkWithEvents deletes the customers matching where, locked
+// already, emitting for each, in ID order, its addresses' deletes and then
+// its own.
+func deleteChunkWithEvents(ctx context.Context, tx *Tx, t *hookTargets, where string, args []any) error {
+	store := t.store
+	ids, err := queryAll(ctx, tx, func(rows *sql.Rows) (int64, error) {
+		var id int64
+		return id, rows.Scan(&id)
+	}, `SELECT id FROM customers WHERE `+where+` ORDER BY id`, args...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: delete customers of store %d: %w", store, err)
+	}
+	var addrEvents []outboxEvent
+	if t.wants(customersd.HookAddressDeleted) {
+		if addrEvents, err = deleteAddressesOf(ctx, tx, store, `IN (SELECT id FROM customers WHERE `+where+`)`, args...); err != nil {
+			return err
+		}
+	}
+	events := make([]outboxEvent, 0, len(ids)+len(addrEvents))
+	for _, id := range ids {
+		for len(addrEvents) > 0 && addrEvents[0].customerID == id {
+			events = append(events, addrEvents[0])
+			addrEvents = addrEvents[1:]
+		}
+		events = append(events, customerEvent(customersd.HookCustomerDeleted, id))
+	}
+	if err := t.emit(ctx, tx, events...); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM customers WHERE `+where, args...); err != nil {
+		return fmt.Errorf("sqlstore: delete customers of store %d: %w", store, err)
+	}
+	return nil
 }
 
 // ValidatePassword implements customersd.CustomerService.

@@ -14,7 +14,16 @@
 //  3. customer groups (including the key-share lock a customer's foreign
 //     key takes on its group, see lockGroupKey);
 //  4. customers;
-//  5. addresses (deleting a customer cascades to its addresses after it).
+//  5. addresses (deleting a customer cascades to its addresses after it);
+//  6. webhook hooks and hook emails (a hook write takes the store's hook
+//     counter, level 2, first);
+//  7. webhook deliveries (and their attempts), then the outbox events.
+//
+// A customer or address write reads the store's hooks without locking them
+// and inserts new outbox rows only (outbox.go), so webhooks add no lock to
+// it that another transaction could hold. A worker's claim locks
+// deliveries alone (SKIP LOCKED); CompleteAttempt, DeleteHook and
+// RevokeAPIAccount lock a hook before its deliveries.
 //
 // Within one table, rows are locked in ascending id. A transaction that
 // takes several counters (import, reset, delete of a store) holds the
@@ -84,6 +93,8 @@ type DB struct {
 	// afterDeleteChunk, when set, runs after each chunk of a bulk delete
 	// commits: tests write in between.
 	afterDeleteChunk func()
+	// hooks holds the OnDeliveries functions (outbox.go).
+	hooks deliveryHooks
 }
 
 // Options are the settings of a database beyond its DSN.
@@ -224,6 +235,9 @@ type Tx struct {
 	// whose slots its queries take.
 	reads *readLimits
 	store customersd.StoreID
+	// deliveries is set by a write that made deliveries due (outbox.go):
+	// after its commit, the OnDeliveries functions run.
+	deliveries bool
 }
 
 // BeginTx starts a write transaction.
@@ -338,6 +352,9 @@ func (db *DB) runTx(ctx context.Context, fn func(tx *Tx) error) error {
 		err = db.checkFile()
 	}
 	db.writeStmts.preparePending()
+	if err == nil && tx.deliveries {
+		db.wakeDeliveries()
+	}
 	return db.noteWrite(err)
 }
 

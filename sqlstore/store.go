@@ -25,6 +25,9 @@ func (s *TenantService) DeleteStore(ctx context.Context, store customersd.StoreI
 		if err := clearStore(ctx, tx, store); err != nil {
 			return err
 		}
+		if err := clearWebhooks(ctx, tx, store, true); err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, `DELETE FROM stores WHERE id = ?`, store); err != nil {
 			return fmt.Errorf("sqlstore: delete store %d: %w", store, err)
 		}
@@ -32,17 +35,23 @@ func (s *TenantService) DeleteStore(ctx context.Context, store customersd.StoreI
 	})
 }
 
-// ResetStore implements customersd.TenantService.
+// ResetStore implements customersd.TenantService. It emits no events and
+// drops the store's webhook events and deliveries, keeping its hooks
+// (outbox.go).
 func (s *TenantService) ResetStore(ctx context.Context, store customersd.StoreID) error {
 	return s.db.withTx(ctx, func(tx *Tx) error {
 		if err := lockStore(ctx, tx, store); err != nil {
 			return err
 		}
 		// Zeroed before the delete, and not deleted: see lockCounters.
-		if _, err := tx.exec(ctx, `UPDATE id_counters SET last_id = 0 WHERE store_id = ?`, store); err != nil {
+		// The hooks stay (outbox.go), so their counter does too.
+		if _, err := tx.exec(ctx, `UPDATE id_counters SET last_id = 0 WHERE store_id = ? AND resource <> ?`, store, resourceHook); err != nil {
 			return fmt.Errorf("sqlstore: reset id counters of store %d: %w", store, err)
 		}
-		return clearStore(ctx, tx, store)
+		if err := clearStore(ctx, tx, store); err != nil {
+			return err
+		}
+		return clearWebhooks(ctx, tx, store, false)
 	})
 }
 
@@ -114,6 +123,22 @@ func clearStore(ctx context.Context, tx *Tx, store customersd.StoreID) error {
 		}
 	}
 	for _, table := range []string{"customers", "customer_groups"} {
+		if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE store_id = ?`, store); err != nil {
+			return fmt.Errorf("sqlstore: clear %s of store %d: %w", table, store, err)
+		}
+	}
+	return nil
+}
+
+// clearWebhooks deletes a store's webhook events and deliveries (their
+// attempts by cascade) and, with hooks, its hooks and hook emails: hooks
+// first, the lock order (db.go).
+func clearWebhooks(ctx context.Context, tx *Tx, store customersd.StoreID, hooks bool) error {
+	tables := []string{"webhook_deliveries", "webhook_events"}
+	if hooks {
+		tables = append([]string{"hooks", "hook_emails"}, tables...)
+	}
+	for _, table := range tables {
 		if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE store_id = ?`, store); err != nil {
 			return fmt.Errorf("sqlstore: clear %s of store %d: %w", table, store, err)
 		}

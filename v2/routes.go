@@ -13,7 +13,7 @@ import (
 // store 40 concurrent requests on them (customers.v2.yml).
 func (s *Server) routes() []gateway.Route {
 	const base = "/stores/{store_hash}/v2"
-	return []gateway.Route{
+	return append(s.hookRoutes(base),
 		route("GET "+base+"/customers", s.listCustomers),
 		route("POST "+base+"/customers", s.createCustomer),
 		route("DELETE "+base+"/customers", s.deleteCustomers),
@@ -40,7 +40,7 @@ func (s *Server) routes() []gateway.Route {
 		capped(route("GET "+base+"/customer_groups/{customer_group_id}", s.getGroup)),
 		capped(route("PUT "+base+"/customer_groups/{customer_group_id}", s.updateGroup)),
 		capped(route("DELETE "+base+"/customer_groups/{customer_group_id}", s.deleteGroup)),
-	}
+	)
 }
 
 // route is a V2 route with the scopes of its method.

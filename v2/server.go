@@ -21,6 +21,9 @@ type Server struct {
 	Customers customersd.CustomerService
 	Addresses customersd.AddressService
 	Groups    customersd.GroupService
+	// Hooks, when set, serves /hooks (hook.go) under HookRules.
+	Hooks     customersd.HookService
+	HookRules customersd.HookRules
 	// RateLimit guards password validation; give it the gateway's Policy.
 	RateLimit *ratelimit.Policy
 	// ListBudget bounds the bytes of list pages this node holds at once;

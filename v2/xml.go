@@ -45,6 +45,8 @@ var xmlRoots = map[reflect.Type]xmlNames{
 	reflect.TypeFor[countJSON](): {"count", "counts"},
 	// [INF] §7, §9.7: nothing records validate in XML; <validate> as count.
 	reflect.TypeFor[validateJSON](): {"validate", "validates"},
+	// [INF] webhooks document no XML; <hook> follows the URL segment.
+	reflect.TypeFor[hookJSON](): {"hook", "hooks"},
 	// §6.1, recorded: <errors><error>…</error></errors>.
 	reflect.TypeFor[errorJSON](): {"error", "errors"},
 }

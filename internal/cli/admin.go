@@ -53,6 +53,7 @@ func (c *ServeCommand) adminSurface(db *sqlstore.DB, tenants *sqlstore.TenantSer
 	s := &admin.Server{
 		Tenants:  tenants,
 		Exporter: sqlstore.NewExportService(db, hasher),
+		Hooks:    sqlstore.NewHookService(db),
 	}
 	return s.Surface()
 }

@@ -25,6 +25,8 @@ type handlerDeps struct {
 	// admin is the admin API (admin/), answering 404 itself when no admin
 	// token is configured; nil leaves /admin/ to the V2 API.
 	admin http.Handler
+	// v3 is the V3 API (v3/: webhooks); nil leaves its paths to V2's 404.
+	v3 http.Handler
 }
 
 // newHandler is the whole URL space of the process. The operational
@@ -42,6 +44,9 @@ func newHandler(d handlerDeps) http.Handler {
 	}
 	if d.admin != nil {
 		mux.Handle("/admin/", d.admin)
+	}
+	if d.v3 != nil {
+		mux.Handle("/stores/{store_hash}/v3/", d.v3)
 	}
 	return mux
 }

@@ -129,6 +129,8 @@ type Config struct {
 	// Admin is the admin API's token and the start-up seed
 	// (admin.go).
 	Admin AdminConfig
+	// HooksAPI is the settings of /v2/hooks and /v3/hooks (hooksapi.go).
+	HooksAPI HooksAPIConfig
 }
 
 // DefaultDatabase is the embedded SQLite file used when nothing is configured.

@@ -81,6 +81,9 @@ func (c *ServeCommand) parse(args []string) error {
 		return err
 	}
 	c.adminFlags(fs, &cfg.Admin)
+	if err := c.hooksAPIFlags(fs, &cfg.HooksAPI); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -232,6 +235,7 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		RateLimit: limits,
 	}
 	api.DefaultFormat, _ = v2.ParseFormat(c.Config.DefaultFormat) // checked by validate; "" is XML
+	hooksV3 := c.mountHooks(gw, db, api)
 	h := newHandler(handlerDeps{
 		api:          gw.Mount(api.Surface()),
 		ping:         db.Ping,
@@ -239,6 +243,7 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		serveMetrics: c.Config.MetricsAddr == "",
 		logger:       logger,
 		admin:        gw.Mount(c.adminSurface(db, tenants, hasher, logger)),
+		v3:           hooksV3,
 	})
 	limited := newConnLimiter(ln, c.maxConns(), logger)
 	srv := c.newHTTPServer(logger, h)

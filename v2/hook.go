@@ -1,0 +1,213 @@
+package v2
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/gateway"
+)
+
+// The V2 hooks resource, /stores/{store_hash}/v2/hooks, which the official
+// clients call (spec/WEBHOOKS.md): bare bodies, create 201, delete 204, the
+// V2 error array. It serves the same hooks as /v3/hooks; any valid token of
+// the store manages its own account's hooks.
+
+// hookJSON is a hook on the wire: times in Unix seconds, headers a string
+// map or null. Its XML form is <hook>, headers as one element per name
+// (the hook rules keep names valid XML names).
+type hookJSON struct {
+	ID          int64             `json:"id"`
+	ClientID    string            `json:"client_id"`
+	StoreHash   string            `json:"store_hash"`
+	Scope       string            `json:"scope"`
+	Destination string            `json:"destination"`
+	IsActive    bool              `json:"is_active"`
+	Headers     map[string]string `json:"headers"`
+	CreatedAt   int64             `json:"created_at"`
+	UpdatedAt   int64             `json:"updated_at"`
+}
+
+func newHookJSON(r *http.Request, h *customersd.Hook) hookJSON {
+	headers := h.Headers
+	if len(headers) == 0 {
+		headers = nil
+	}
+	return hookJSON{
+		ID: h.ID, ClientID: h.ClientID, StoreHash: gateway.StoreOf(r.Context()).Hash, Scope: h.Scope, Destination: h.Destination,
+		IsActive: h.IsActive, Headers: headers, CreatedAt: h.CreatedAt.Unix(), UpdatedAt: h.UpdatedAt.Unix(),
+	}
+}
+
+// The body fields of a hook. Read-only fields are ignored (clients send
+// back what they fetched); events_history_enabled is still sent by apps,
+// though BigCommerce dropped it: read (a boolean) and ignored.
+var (
+	hookWritable = []string{"scope", "destination", "is_active", "headers", "events_history_enabled"}
+	hookReadOnly = []string{"id", "client_id", "store_hash", "created_at", "updated_at"}
+)
+
+// decodeHook reads a hook body into the domain's input. headers: null
+// clears them, as {} does.
+func decodeHook(w http.ResponseWriter, r *http.Request) (*customersd.HookInput, error) {
+	f, err := decodeBody(w, r)
+	if err != nil {
+		return nil, err
+	}
+	f.check(hookWritable, hookReadOnly)
+	in := &customersd.HookInput{Scope: f.str("scope"), Destination: f.str("destination"), IsActive: f.boolean("is_active")}
+	f.boolean("events_history_enabled")
+	if raw, ok := f.m["headers"]; ok && f.err() == nil {
+		in.HeadersSet = true
+		if string(raw) != "null" && json.Unmarshal(raw, &in.Headers) != nil {
+			f.fail(customersd.Invalid("headers"))
+		}
+		if len(in.Headers) == 0 {
+			in.Headers = nil
+		}
+	}
+	return in, f.err()
+}
+
+// hookLimit turns storage's refusal of a body the rules accepted, which
+// is a broken limit (spec/WEBHOOKS.md, "Limits"), into a 422 that names
+// it: V2's 400 is for a bad body, and this one is not.
+func hookLimit(err error) error {
+	var de *customersd.Error
+	if errors.As(err, &de) && (de.Code == customersd.EINVALID || de.Code == customersd.ECONFLICT) {
+		return &gateway.Error{Status: http.StatusUnprocessableEntity, Message: de.Message}
+	}
+	return err
+}
+
+// checkHookScope refuses a hook whose events the account may not read.
+func checkHookScope(r *http.Request, in *customersd.HookInput) error {
+	if in.Scope != nil && !customersd.HookScopeAllowed(gateway.AccountOf(r.Context()), *in.Scope) {
+		return customersd.Errorf(customersd.EFORBIDDEN, "A hook on %s needs a token with the store_v2_customers or store_v2_customers_read_only scope.", *in.Scope)
+	}
+	return nil
+}
+
+func clientOf(r *http.Request) string { return gateway.AccountOf(r.Context()).ClientID }
+
+// listHooks implements GET /stores/{store_hash}/v2/hooks: the account's
+// hooks. An empty list is [] (200), not V2's 204: the hooks service
+// answers JSON arrays.
+func (s *Server) listHooks(w http.ResponseWriter, r *http.Request) error {
+	q := parseQuery(r, "is_active", "scope", "destination")
+	p := q.page()
+	f := customersd.HookFilter{ClientID: clientOf(r), IsActive: q.boolean("is_active")}
+	if scope := q.str("scope"); scope != nil {
+		f.Scope = *scope
+		if !customersd.ValidHookScope(f.Scope) {
+			q.fail(customersd.Invalid("scope"))
+		}
+	}
+	if d := q.str("destination"); d != nil {
+		f.Destination = *d
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	f.Limit, f.Page = p.Limit, int(p.Offset/int64(p.Limit))+1
+	hooks, err := s.Hooks.FindHooks(r.Context(), storeOf(r), f)
+	if err != nil {
+		return err
+	}
+	out := make([]hookJSON, len(hooks))
+	for i, h := range hooks {
+		out[i] = newHookJSON(r, h)
+	}
+	return write(w, r, http.StatusOK, out)
+}
+
+// createHook implements POST /stores/{store_hash}/v2/hooks: 201 with
+// Location, as every V2 create.
+func (s *Server) createHook(w http.ResponseWriter, r *http.Request) error {
+	in, err := decodeHook(w, r)
+	if err != nil {
+		return err
+	}
+	if err := s.HookRules.Validate(in, true); err != nil {
+		return err
+	}
+	if err := checkHookScope(r, in); err != nil {
+		return err
+	}
+	if in.IsActive == nil {
+		active := true
+		in.IsActive = &active
+	}
+	h, err := s.Hooks.CreateHook(r.Context(), storeOf(r), clientOf(r), in)
+	if err != nil {
+		return hookLimit(err)
+	}
+	return writeCreated(w, r, "/hooks/"+strconv.FormatInt(h.ID, 10), newHookJSON(r, h))
+}
+
+// getHook implements GET /stores/{store_hash}/v2/hooks/{id}.
+func (s *Server) getHook(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	h, err := s.Hooks.FindHookByID(r.Context(), storeOf(r), clientOf(r), id)
+	if err != nil {
+		return err
+	}
+	return write(w, r, http.StatusOK, newHookJSON(r, h))
+}
+
+// updateHook implements PUT /stores/{store_hash}/v2/hooks/{id}: any subset
+// of the fields, at least one.
+func (s *Server) updateHook(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	in, err := decodeHook(w, r)
+	if err != nil {
+		return err
+	}
+	if err := s.HookRules.Validate(in, false); err != nil {
+		return err
+	}
+	if err := checkHookScope(r, in); err != nil {
+		return err
+	}
+	h, err := s.Hooks.UpdateHook(r.Context(), storeOf(r), clientOf(r), id, in)
+	if err != nil {
+		return hookLimit(err)
+	}
+	return write(w, r, http.StatusOK, newHookJSON(r, h))
+}
+
+// deleteHook implements DELETE /stores/{store_hash}/v2/hooks/{id}: 204.
+func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Hooks.DeleteHook(r.Context(), storeOf(r), clientOf(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// hookRoutes are the routes of /hooks, when the server has hooks. Any
+// valid token of the store may manage its account's hooks (nil Scopes).
+func (s *Server) hookRoutes(base string) []gateway.Route {
+	if s.Hooks == nil {
+		return nil
+	}
+	return []gateway.Route{
+		{Pattern: "GET " + base + "/hooks", Handler: s.listHooks},
+		{Pattern: "POST " + base + "/hooks", Handler: s.createHook},
+		{Pattern: "GET " + base + "/hooks/{id}", Handler: s.getHook},
+		{Pattern: "PUT " + base + "/hooks/{id}", Handler: s.updateHook},
+		{Pattern: "DELETE " + base + "/hooks/{id}", Handler: s.deleteHook},
+	}
+}

@@ -1,0 +1,170 @@
+package v3
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/customersd/customersd"
+)
+
+// hookJSON is a hook on the wire (spec/WEBHOOKS.md): times in Unix
+// seconds, headers a string map or null.
+type hookJSON struct {
+	ID          int64             `json:"id"`
+	ClientID    string            `json:"client_id"`
+	StoreHash   string            `json:"store_hash"`
+	Scope       string            `json:"scope"`
+	Destination string            `json:"destination"`
+	IsActive    bool              `json:"is_active"`
+	Headers     map[string]string `json:"headers"`
+	CreatedAt   int64             `json:"created_at"`
+	UpdatedAt   int64             `json:"updated_at"`
+}
+
+func newHookJSON(h *customersd.Hook, storeHash string) hookJSON {
+	headers := h.Headers
+	if len(headers) == 0 {
+		headers = nil
+	}
+	return hookJSON{
+		ID: h.ID, ClientID: h.ClientID, StoreHash: storeHash, Scope: h.Scope, Destination: h.Destination,
+		IsActive: h.IsActive, Headers: headers, CreatedAt: h.CreatedAt.Unix(), UpdatedAt: h.UpdatedAt.Unix(),
+	}
+}
+
+// hookNotFound is BigCommerce's 404 for a hook, also for one of another
+// account, which must not be told apart from none.
+func hookNotFound(id string) error {
+	return &customersd.Error{Code: customersd.ENOTFOUND, Message: fmt.Sprintf("Webhook with id [%s] not found", id)}
+}
+
+// hookID reads {id}; an id that is not a positive number names no hook.
+func hookID(r *http.Request) (int64, error) {
+	s := r.PathValue("id")
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id < 1 {
+		return 0, hookNotFound(s)
+	}
+	return id, nil
+}
+
+// orNotFound words storage's ENOTFOUND for hook id as BigCommerce does.
+func orNotFound(err error, id int64) error {
+	if customersd.ErrorCode(err) == customersd.ENOTFOUND {
+		return hookNotFound(strconv.FormatInt(id, 10))
+	}
+	return err
+}
+
+// checkHookScope refuses a hook whose events the account may not read.
+func checkHookScope(r *http.Request, in *customersd.HookInput) error {
+	if in.Scope != nil && !customersd.HookScopeAllowed(account(r), *in.Scope) {
+		return customersd.Errorf(customersd.EFORBIDDEN, "A hook on %s needs a token with the store_v2_customers or store_v2_customers_read_only scope.", *in.Scope)
+	}
+	return nil
+}
+
+// writeHook writes one hook in the envelope.
+func writeHook(w http.ResponseWriter, r *http.Request, h *customersd.Hook) error {
+	return writeJSON(w, http.StatusOK, envelope{Data: newHookJSON(h, storeOf(r).Hash)})
+}
+
+// listHooks implements GET /stores/{store_hash}/v3/hooks: the account's
+// hooks, filtered and paged.
+func (s *Server) listHooks(w http.ResponseWriter, r *http.Request) error {
+	f, err := hookFilterOf(r)
+	if err != nil {
+		return err
+	}
+	f.ClientID = account(r).ClientID
+	st := storeOf(r)
+	hooks, err := s.Hooks.FindHooks(r.Context(), st.ID, f)
+	if err != nil {
+		return err
+	}
+	total, err := s.Hooks.CountHooks(r.Context(), st.ID, f)
+	if err != nil {
+		return err
+	}
+	data := make([]hookJSON, len(hooks))
+	for i, h := range hooks {
+		data[i] = newHookJSON(h, st.Hash)
+	}
+	return writeJSON(w, http.StatusOK, envelope{Data: data, Meta: meta{Pagination: newPagination(r, total, len(hooks), f)}})
+}
+
+// createHook implements POST /stores/{store_hash}/v3/hooks. V3 answers 200,
+// not 201 (spec/WEBHOOKS.md).
+func (s *Server) createHook(w http.ResponseWriter, r *http.Request) error {
+	in, err := decodeHook(w, r)
+	if err != nil {
+		return err
+	}
+	if err := s.Rules.Validate(in, true); err != nil {
+		return err
+	}
+	if err := checkHookScope(r, in); err != nil {
+		return err
+	}
+	if in.IsActive == nil {
+		active := true
+		in.IsActive = &active
+	}
+	h, err := s.Hooks.CreateHook(r.Context(), storeOf(r).ID, account(r).ClientID, in)
+	if err != nil {
+		return err
+	}
+	return writeHook(w, r, h)
+}
+
+// getHook implements GET /stores/{store_hash}/v3/hooks/{id}.
+func (s *Server) getHook(w http.ResponseWriter, r *http.Request) error {
+	id, err := hookID(r)
+	if err != nil {
+		return err
+	}
+	h, err := s.Hooks.FindHookByID(r.Context(), storeOf(r).ID, account(r).ClientID, id)
+	if err != nil {
+		return orNotFound(err, id)
+	}
+	return writeHook(w, r, h)
+}
+
+// updateHook implements PUT /stores/{store_hash}/v3/hooks/{id}: any subset
+// of the fields, at least one.
+func (s *Server) updateHook(w http.ResponseWriter, r *http.Request) error {
+	id, err := hookID(r)
+	if err != nil {
+		return err
+	}
+	in, err := decodeHook(w, r)
+	if err != nil {
+		return err
+	}
+	if err := s.Rules.Validate(in, false); err != nil {
+		return err
+	}
+	if err := checkHookScope(r, in); err != nil {
+		return err
+	}
+	h, err := s.Hooks.UpdateHook(r.Context(), storeOf(r).ID, account(r).ClientID, id, in)
+	if err != nil {
+		return orNotFound(err, id)
+	}
+	return writeHook(w, r, h)
+}
+
+// deleteHook implements DELETE /stores/{store_hash}/v3/hooks/{id}: 200 with
+// the hook as it was.
+func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) error {
+	id, err := hookID(r)
+	if err != nil {
+		return err
+	}
+	h, err := s.Hooks.DeleteHook(r.Context(), storeOf(r).ID, account(r).ClientID, id)
+	if err != nil {
+		return orNotFound(err, id)
+	}
+	return writeHook(w, r, h)
+}
