@@ -34,6 +34,10 @@ type dialect struct {
 	// deleted or re-keyed until the transaction ends, as a foreign key check
 	// does, without holding back other writers of the rows.
 	forKeyShare string
+	// skipLocked ends the subquery that picks the webhook deliveries a
+	// worker claims (alias d): rows another worker is claiming are skipped,
+	// not waited for. SQLite's one writer needs none.
+	skipLocked string
 	// lower is the SQL function that lower-cases every letter, for
 	// case-insensitive matches. SQLite's own lower folds ASCII only.
 	lower string
@@ -72,6 +76,7 @@ var postgresDialect = &dialect{
 	lockMigrations: "SELECT pg_advisory_xact_lock(7265646)",
 	forUpdate:      " FOR UPDATE",
 	forKeyShare:    " FOR KEY SHARE",
+	skipLocked:     " FOR UPDATE OF d SKIP LOCKED",
 	lower:          "LOWER",
 }
 

@@ -36,7 +36,8 @@ func scanHook(rows *sql.Rows) (*customersd.Hook, error) {
 		return nil, err
 	}
 	if headers.Valid {
-		if err := json.Unmarshal([]byte(headers.String), &h.Headers); err != nil {
+		var err error
+		if h.Headers, err = parseHookHeaders(headers.String); err != nil {
 			return nil, fmt.Errorf("sqlstore: headers of hook %d: %w", h.ID, err)
 		}
 	}
@@ -51,6 +52,13 @@ func hookHeaders(h map[string]string) (sql.NullString, error) {
 	}
 	b, err := json.Marshal(h)
 	return sql.NullString{String: string(b), Valid: true}, err
+}
+
+// parseHookHeaders reads the stored form of hookHeaders.
+func parseHookHeaders(s string) (map[string]string, error) {
+	var h map[string]string
+	err := json.Unmarshal([]byte(s), &h)
+	return h, err
 }
 
 // hookWhere starts with the store, so no query reaches another store's
