@@ -20,6 +20,7 @@ import (
 	"github.com/customersd/customersd/sqlstore"
 	"github.com/customersd/customersd/sqlstore/sqlstoretest"
 	v2 "github.com/customersd/customersd/v2"
+	v3 "github.com/customersd/customersd/v3"
 )
 
 // adminToken is the admin token of every enabled test server.
@@ -54,16 +55,19 @@ func newTestServer(tb testing.TB, dialect, token string) *testServer {
 	logger := slog.New(slog.NewTextHandler(ts.logs, nil))
 	h := password.Hasher{Cost: bcrypt.MinCost}
 	tenants := sqlstore.NewTenantService(db)
-	adm := &admin.Server{Tenants: tenants, Exporter: sqlstore.NewExportService(db, h)}
+	hooks := sqlstore.NewHookService(db)
+	adm := &admin.Server{Tenants: tenants, Exporter: sqlstore.NewExportService(db, h), Hooks: hooks}
 	api := &v2.Server{
 		Customers: sqlstore.NewCustomerService(db, h),
 		Addresses: sqlstore.NewAddressService(db),
 		Groups:    sqlstore.NewGroupService(db),
+		Hooks:     hooks,
 	}
 	gw := &gateway.Gateway{Tenants: tenants, AdminToken: token, Logger: logger}
 	mux := http.NewServeMux()
 	mux.Handle("/", gw.Mount(api.Surface()))
 	mux.Handle("/admin/", gw.Mount(adm.Surface()))
+	mux.Handle("/stores/{store_hash}/v3/", gw.Mount((&v3.Server{Hooks: hooks}).Surface()))
 	ts.Server = httptest.NewServer(mux)
 	tb.Cleanup(ts.Close)
 	return ts
@@ -107,6 +111,14 @@ func (ts *testServer) adminAs(auth, method, path string, body any) *response {
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
+	return ts.send(req)
+}
+
+// v3 sends a V3 request to a store with a token.
+func (ts *testServer) v3(token, method, hash, path string, body any) *response {
+	ts.t.Helper()
+	req := ts.request(method, "/stores/"+hash+"/v3"+path, body)
+	req.Header.Set("X-Auth-Token", token)
 	return ts.send(req)
 }
 
