@@ -70,13 +70,17 @@ func (s *Deliverer) deliver(d *customersd.Delivery) {
 		a.StatusCode = status
 		a.Duration = s.now().Sub(start)
 		delivered = err == nil && status >= 200 && status < 300
+		// The log's Error says why there was no status; the blocklist's
+		// reasons name the status too.
+		failure := ""
 		switch {
 		case err != nil:
 			a.Error = err.Error()
+			failure = a.Error
 		case !delivered:
-			a.Error = fmt.Sprintf("status %d", status)
+			failure = fmt.Sprintf("status %d", status)
 		}
-		if s.Blocklist.Record(key, start, a.Error) {
+		if s.Blocklist.Record(key, start, failure) {
 			s.Logger.Warn("webhook: destination domain blocked", slog.String("client_id", key.ClientID),
 				slog.String("domain", key.Domain), slog.Duration("for", s.Blocklist.block))
 		}

@@ -54,6 +54,7 @@ func (c *ServeCommand) adminSurface(db *sqlstore.DB, tenants *sqlstore.TenantSer
 		Tenants:  tenants,
 		Exporter: sqlstore.NewExportService(db, hasher),
 		Hooks:    sqlstore.NewHookService(db),
+		Queue:    sqlstore.NewWebhookQueue(db),
 	}
 	return s.Surface()
 }

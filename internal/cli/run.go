@@ -131,6 +131,8 @@ type Config struct {
 	Admin AdminConfig
 	// HooksAPI is the settings of /v2/hooks and /v3/hooks (hooksapi.go).
 	HooksAPI HooksAPIConfig
+	// Webhook is the delivery workers' settings (webhooks.go).
+	Webhook WebhookConfig
 }
 
 // DefaultDatabase is the embedded SQLite file used when nothing is configured.

@@ -1,11 +1,17 @@
 package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
+	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/metrics"
+	"github.com/customersd/customersd/sqlstore"
+	v3 "github.com/customersd/customersd/v3"
 	"github.com/customersd/customersd/webhook"
 )
 
@@ -65,4 +71,36 @@ func (cfg *WebhookConfig) validate() error {
 		return fmt.Errorf("--webhook-retention must be more than 0, not %s", cfg.Retention)
 	}
 	return nil
+}
+
+// newWebhooks makes this node's delivery workers on db's queue, counted in
+// m, and has db wake them after every commit that queued deliveries. Run
+// starts them once the server listens and stops them before the database
+// closes.
+func (c *ServeCommand) newWebhooks(db *sqlstore.DB, m *metrics.Metrics, logger *slog.Logger) {
+	q := sqlstore.NewWebhookQueue(db)
+	cfg := c.Config.Webhook
+	d := webhook.New(q, webhook.Config{Workers: cfg.Workers, Timeout: cfg.Timeout, TimeScale: cfg.TimeScale, Retention: cfg.Retention}, logger)
+	d.Observer = m.NewWebhookAttempts()
+	m.WatchWebhookQueue(q.QueueStats)
+	db.OnDeliveries(d.Wake)
+	c.webhooks = d
+}
+
+// blockedDomains is v3.Server.Blocked: the account's domains this node's
+// workers refuse now.
+func (c *ServeCommand) blockedDomains(_ context.Context, store customersd.StoreID, clientID string) []v3.BlockedDomain {
+	if c.webhooks == nil {
+		return nil
+	}
+	now := time.Now()
+	var out []v3.BlockedDomain
+	for _, b := range c.webhooks.Blocklist.BlockedDomains(store, clientID, now) {
+		bd := v3.BlockedDomain{Destination: b.Domain, TimeLeft: b.Until.Sub(now)}
+		for _, r := range b.Reasons {
+			bd.Reasons = append(bd.Reasons, v3.BlockReason{FailureDescription: r.Description, Count: r.Count, At: r.Last})
+		}
+		out = append(out, bd)
+	}
+	return out
 }
