@@ -299,3 +299,108 @@ func mustCallAdmin(tb testing.TB, want int, method, url string, body any) []byte
 	}
 	return b
 }
+
+// scheduleGaps is BigCommerce's retry schedule in seconds (WEBHOOKS.md),
+// written here apart from package webhook.
+var scheduleGaps = []float64{60, 180, 300, 600, 900, 1800, 3600, 7200, 21600, 50400, 86400}
+
+// TestWebhooks_RetriesDeactivateReactivate runs the whole retry schedule at
+// --webhook-time-scale 0.0002 (about 35 s) against a receiver that answers
+// 500: 12 attempts at the scaled gaps, each with the same webhook-id and
+// body (so the same hash), then the hook is deactivated; PUT is_active
+// brings it back and it delivers again.
+func TestWebhooks_RetriesDeactivateReactivate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the 48-hour schedule scaled to 35 s; skipped under -short")
+	}
+	t.Parallel()
+	const scale = 0.0002
+	forEachDialect(t, func(t *testing.T, database string) {
+		p := startHooksServer(t, database, "--webhook-time-scale", fmt.Sprint(scale))
+		rc := newHookReceiver(t)
+		rc.status.Store(http.StatusInternalServerError)
+		id := createHook(t, p.url(""), whToken, map[string]any{"scope": "store/customer/created", "destination": rc.URL})
+		hookURL := p.url(fmt.Sprintf("/stores/%s/v3/hooks/%d", whHash, id))
+		mustCall(t, http.StatusCreated, "POST", p.url("/stores/"+whHash+"/v2/customers"), whToken,
+			map[string]string{"first_name": "Jane", "last_name": "Doe", "email": "jane@example.com"})
+
+		var hook struct {
+			Data struct {
+				IsActive bool `json:"is_active"`
+			} `json:"data"`
+		}
+		waitFor(t, "the hook deactivated after 12 failed attempts", func() bool {
+			decodeJSON(t, mustCall(t, http.StatusOK, "GET", hookURL, whToken, nil), &hook)
+			return !hook.Data.IsActive
+		})
+		reqs := rc.requests()
+		if len(reqs) != 12 {
+			t.Fatalf("receiver got %d attempts, want 12", len(reqs))
+		}
+		for _, r := range reqs[1:] {
+			if r.header.Get("webhook-id") != reqs[0].header.Get("webhook-id") || string(r.body) != string(reqs[0].body) {
+				t.Fatalf("a re-delivery changed webhook-id or body:\n%s %s\n%s %s", reqs[0].header.Get("webhook-id"), reqs[0].body, r.header.Get("webhook-id"), r.body)
+			}
+		}
+
+		// The log: each attempt's next one is the scaled gap later, and
+		// no attempt ran before it was due.
+		var log struct {
+			Deliveries []struct {
+				State string `json:"state"`
+				Log   []struct {
+					Number        int        `json:"number"`
+					At            time.Time  `json:"at"`
+					StatusCode    *int       `json:"status_code"`
+					NextAttemptAt *time.Time `json:"next_attempt_at"`
+				} `json:"log"`
+			} `json:"deliveries"`
+		}
+		decodeJSON(t, mustCallAdmin(t, http.StatusOK, "GET", p.url("/admin/v1/stores/"+whHash+"/deliveries"), nil), &log)
+		if len(log.Deliveries) != 1 || log.Deliveries[0].State != "failed" || len(log.Deliveries[0].Log) != 12 {
+			t.Fatalf("delivery log %+v, want one failed delivery with 12 attempts", log)
+		}
+		attempts := log.Deliveries[0].Log
+		for i, a := range attempts {
+			if a.Number != i+1 || a.StatusCode == nil || *a.StatusCode != 500 {
+				t.Fatalf("attempt %d: %+v, want number %d with status 500", i+1, a, i+1)
+			}
+			if i == 11 {
+				if a.NextAttemptAt != nil {
+					t.Fatalf("the last attempt has a next one at %v", a.NextAttemptAt)
+				}
+				break
+			}
+			want := time.Duration(scheduleGaps[i] * scale * float64(time.Second))
+			if a.NextAttemptAt == nil || a.NextAttemptAt.Sub(a.At) != want {
+				t.Fatalf("attempt %d at %v: next at %v, want %v later", i+1, a.At, a.NextAttemptAt, want)
+			}
+			if attempts[i+1].At.Before(*a.NextAttemptAt) {
+				t.Fatalf("attempt %d ran at %v, before it was due at %v", i+2, attempts[i+1].At, a.NextAttemptAt)
+			}
+		}
+		var admin struct {
+			Data struct {
+				HooksList []struct {
+					Status string `json:"status"`
+				} `json:"hooks_list"`
+			} `json:"data"`
+		}
+		decodeJSON(t, mustCall(t, http.StatusOK, "GET", p.url("/stores/"+whHash+"/v3/hooks/admin"), whToken, nil), &admin)
+		if len(admin.Data.HooksList) != 1 || admin.Data.HooksList[0].Status != "deactivated" {
+			t.Fatalf("/v3/hooks/admin: %+v, want the hook deactivated", admin.Data)
+		}
+
+		// Reactivated, the hook delivers again.
+		rc.status.Store(http.StatusOK)
+		mustCall(t, http.StatusOK, "PUT", hookURL, whToken, map[string]any{"is_active": true})
+		mustCall(t, http.StatusCreated, "POST", p.url("/stores/"+whHash+"/v2/customers"), whToken,
+			map[string]string{"first_name": "John", "last_name": "Doe", "email": "john@example.com"})
+		waitFor(t, "a delivery after reactivation", func() bool { return len(rc.requests()) == 13 })
+		var pl hookPayload
+		decodeJSON(t, rc.requests()[12].body, &pl)
+		if pl.Scope != "store/customer/created" || string(pl.Data) != `{"type":"customer","id":2,"origin_channel_id":1,"channel_ids":[1]}` {
+			t.Fatalf("after reactivation got %s", rc.requests()[12].body)
+		}
+	})
+}
