@@ -404,3 +404,63 @@ func TestWebhooks_RetriesDeactivateReactivate(t *testing.T) {
 		}
 	})
 }
+
+// TestMultiNode_Webhooks: two processes on one PostgreSQL database, writes
+// spread over both, one hook: every event arrives exactly once in a normal
+// run (claims with SKIP LOCKED and a lease), and the nodes' attempt
+// counters add up to what the receiver got.
+func TestMultiNode_Webhooks(t *testing.T) {
+	dsn := sqlstoretest.DSN(t, "postgres") // skips without CUSTOMERSD_TEST_POSTGRES_URL
+	t.Parallel()
+	bin := buildBinary(t)
+	env := []string{
+		"CUSTOMERSD_DATABASE=" + dsn,
+		"CUSTOMERSD_ADDR=127.0.0.1:0",
+		"CUSTOMERSD_LOG_FORMAT=json",
+		"CUSTOMERSD_BCRYPT_COST=4",
+		"CUSTOMERSD_STORE_HASH=" + whHash,
+		"CUSTOMERSD_ACCESS_TOKEN=" + whToken,
+	}
+	nodes := startNodes(t, bin, env, 2)
+	rc := newHookReceiver(t)
+	createHook(t, nodes[0].url(""), whToken, map[string]any{"scope": "store/customer/created", "destination": rc.URL})
+
+	const creates, workers = 300, 8
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < creates; i += workers {
+				nd := nodes[i%2]
+				mustCall(t, http.StatusCreated, "POST", nd.url("/stores/"+whHash+"/v2/customers"), whToken,
+					map[string]string{"first_name": "U", "last_name": strconv.Itoa(i), "email": fmt.Sprintf("u%d@example.com", i)})
+			}
+		})
+	}
+	wg.Wait()
+
+	delivered := func(nd *node) int {
+		_, b := call(t, "GET", nd.url("/metrics"), "", nil)
+		return metricValue(string(b), `customersd_webhook_attempts_total{outcome="delivered"}`)
+	}
+	waitFor(t, "every event delivered", func() bool { return delivered(nodes[0])+delivered(nodes[1]) >= creates })
+	n0, n1 := delivered(nodes[0]), delivered(nodes[1])
+	reqs := rc.requests()
+	ids := map[string]int{}
+	for _, r := range reqs {
+		ids[r.header.Get("webhook-id")]++
+	}
+	for id, n := range ids {
+		if n > 1 {
+			t.Errorf("webhook-id %s delivered %d times", id, n)
+		}
+	}
+	if len(reqs) != creates || len(ids) != creates || n0+n1 != creates {
+		t.Fatalf("receiver got %d requests (%d distinct), nodes counted %d+%d; want %d of each", len(reqs), len(ids), n0, n1, creates)
+	}
+	t.Logf("node 0 delivered %d, node 1 delivered %d", n0, n1)
+	for _, nd := range nodes {
+		if err := nd.terminate(t); err != nil {
+			t.Errorf("customersd on %s: exit after SIGTERM: %v\n%s", nd.addr, err, nd.stderr)
+		}
+	}
+}
