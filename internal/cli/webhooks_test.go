@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -276,7 +277,108 @@ func TestWebhooks_Events(t *testing.T) {
 				t.Fatalf("delivery %+v, want delivered at the first attempt", d)
 			}
 		}
+		metrics := string(mustCall(t, http.StatusOK, "GET", p.url("/metrics"), "", nil))
+		wantLine(t, metrics, `customersd_webhook_attempts_total{outcome="delivered"} 9`)
+		wantLine(t, metrics, `customersd_webhook_queue_depth 0`)
+		wantLine(t, metrics, `customersd_webhook_oldest_pending_age_seconds 0`)
 	})
+}
+
+func wantLine(tb testing.TB, text, line string) {
+	tb.Helper()
+	for l := range strings.SplitSeq(text, "\n") {
+		if l == line {
+			return
+		}
+	}
+	tb.Errorf("no line %q in:\n%s", line, text)
+}
+
+// TestWebhooks_Blocklist: 100 failed requests to one domain within two
+// minutes block it for the account; the next delivery is not sent but
+// logged as blocked, and /v3/hooks/admin lists the domain with its reason.
+func TestWebhooks_Blocklist(t *testing.T) {
+	t.Parallel()
+	p := startHooksServer(t, filepath.Join(t.TempDir(), "c.db"))
+	rc := newHookReceiver(t)
+	rc.status.Store(http.StatusBadGateway)
+	createHook(t, p.url(""), whToken, map[string]any{"scope": "store/customer/created", "destination": rc.URL + "/x"})
+	base := p.url("/stores/" + whHash + "/v2/customers")
+	create := func(i int) {
+		mustCall(t, http.StatusCreated, "POST", base, whToken,
+			map[string]string{"first_name": "U", "last_name": "V", "email": fmt.Sprintf("u%d@example.com", i)})
+	}
+	for i := range 100 {
+		create(i)
+	}
+	waitFor(t, "100 failed attempts", func() bool { return len(rc.requests()) >= 100 })
+	create(100)
+	var log struct {
+		Deliveries []struct {
+			State string `json:"state"`
+			Log   []struct {
+				StatusCode *int    `json:"status_code"`
+				Error      *string `json:"error"`
+			} `json:"log"`
+		} `json:"deliveries"`
+	}
+	waitFor(t, "the 101st delivery attempted", func() bool {
+		decodeJSON(t, mustCallAdmin(t, http.StatusOK, "GET", p.url("/admin/v1/stores/"+whHash+"/deliveries?limit=1"), nil), &log)
+		return len(log.Deliveries) == 1 && len(log.Deliveries[0].Log) == 1
+	})
+	a := log.Deliveries[0].Log[0]
+	if log.Deliveries[0].State != "pending" || a.StatusCode != nil || a.Error == nil || *a.Error != "blocked: too many failures to this domain" {
+		t.Fatalf("the delivery after the block: %+v, want pending after a blocked attempt", log.Deliveries[0])
+	}
+	if n := len(rc.requests()); n != 100 {
+		t.Fatalf("the blocked domain got %d requests, want 100", n)
+	}
+	var admin struct {
+		Data struct {
+			BlockedDomains []struct {
+				Destination string `json:"destination"`
+				TimeLeft    int64  `json:"time_left"`
+				Reasons     []struct {
+					FailureDescription string `json:"failure_description"`
+					Count              int    `json:"count"`
+				} `json:"reasons"`
+			} `json:"blocked_domains"`
+		} `json:"data"`
+	}
+	decodeJSON(t, mustCall(t, http.StatusOK, "GET", p.url("/stores/"+whHash+"/v3/hooks/admin"), whToken, nil), &admin)
+	bd := admin.Data.BlockedDomains
+	if len(bd) != 1 || bd[0].Destination != "127.0.0.1" || bd[0].TimeLeft < 1 || bd[0].TimeLeft > 180 ||
+		len(bd[0].Reasons) != 1 || bd[0].Reasons[0].FailureDescription != "status 502" || bd[0].Reasons[0].Count != 100 {
+		t.Fatalf("blocked_domains %+v, want 127.0.0.1 for up to 180 s after 100 times status 502", bd)
+	}
+}
+
+// TestServe_WebhookFlags: bad delivery settings stop the start with a
+// message naming them.
+func TestServe_WebhookFlags(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{"CUSTOMERSD_WEBHOOK_TIME_SCALE": "fast"}, nil, "CUSTOMERSD_WEBHOOK_TIME_SCALE"},
+		{nil, []string{"--webhook-time-scale", "0"}, "--webhook-time-scale"},
+		{map[string]string{"CUSTOMERSD_WEBHOOK_TIMEOUT": "10"}, nil, "CUSTOMERSD_WEBHOOK_TIMEOUT"},
+		{nil, []string{"--webhook-timeout", "0s"}, "--webhook-timeout"},
+		{map[string]string{"CUSTOMERSD_WEBHOOK_WORKERS": "x"}, nil, "CUSTOMERSD_WEBHOOK_WORKERS"},
+		{nil, []string{"--webhook-workers", "0"}, "--webhook-workers"},
+		{map[string]string{"CUSTOMERSD_WEBHOOK_RETENTION": "week"}, nil, "CUSTOMERSD_WEBHOOK_RETENTION"},
+		{nil, []string{"--webhook-retention", "-1h"}, "--webhook-retention"},
+	}
+	for _, tt := range tests {
+		var out strings.Builder
+		m := &Main{Stdout: &out, Stderr: &out, Getenv: func(k string) string { return tt.env[k] }}
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--database", filepath.Join(t.TempDir(), "c.db")}, tt.args...)
+		if err := m.Run(t.Context(), args); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v %v: err=%v, want one naming %s", tt.env, tt.args, err, tt.want)
+		}
+	}
 }
 
 // mustCallAdmin is mustCall with the admin token.
