@@ -126,7 +126,7 @@ func (c *committer) run(batch []*writeJob) {
 			results[i] = err
 			continue
 		}
-		tx := &Tx{q: sqlTx, bound: sqlTx, dialect: c.db.dialect, now: c.db.now(), stmts: c.db.writeStmts}
+		tx := &Tx{q: sqlTx, bound: sqlTx, dialect: c.db.dialect, now: c.db.now(), stmts: c.db.writeStmts, db: c.db}
 		if _, err := sqlTx.Exec("SAVEPOINT write"); err != nil {
 			sqlTx.Rollback()
 			fail(fmt.Errorf("sqlstore: savepoint: %w", err))

@@ -43,6 +43,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -95,6 +96,8 @@ type DB struct {
 	afterDeleteChunk func()
 	// hooks holds the OnDeliveries functions (outbox.go).
 	hooks deliveryHooks
+	// storeHashes caches each store's hash for event payloads (outbox.go).
+	storeHashes sync.Map
 }
 
 // Options are the settings of a database beyond its DSN.
@@ -235,6 +238,8 @@ type Tx struct {
 	// whose slots its queries take.
 	reads *readLimits
 	store customersd.StoreID
+	// db is the database the transaction runs on; nil for a reader.
+	db *DB
 	// deliveries is set by a write that made deliveries due (outbox.go):
 	// after its commit, the OnDeliveries functions run.
 	deliveries bool
@@ -246,7 +251,7 @@ func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: begin: %w", err)
 	}
-	return &Tx{q: tx, sqlTx: tx, bound: tx, dialect: db.dialect, now: db.now(), stmts: db.writeStmts}, nil
+	return &Tx{q: tx, sqlTx: tx, bound: tx, dialect: db.dialect, now: db.now(), stmts: db.writeStmts, db: db}, nil
 }
 
 // reader returns a Tx for single read queries, outside any transaction.

@@ -38,6 +38,9 @@ type dialect struct {
 	// worker claims (alias d): rows another worker is claiming are skipped,
 	// not waited for. SQLite's one writer needs none.
 	skipLocked string
+	// writableCTE: a WITH clause may hold an INSERT (PostgreSQL), so an
+	// event and its deliveries are stored in one round trip.
+	writableCTE bool
 	// lower is the SQL function that lower-cases every letter, for
 	// case-insensitive matches. SQLite's own lower folds ASCII only.
 	lower string
@@ -77,6 +80,7 @@ var postgresDialect = &dialect{
 	forUpdate:      " FOR UPDATE",
 	forKeyShare:    " FOR KEY SHARE",
 	skipLocked:     " FOR UPDATE OF d SKIP LOCKED",
+	writableCTE:    true,
 	lower:          "LOWER",
 }
 
@@ -169,7 +173,7 @@ func openPostgres(dsn string, timeout time.Duration) (*DB, error) {
 // sqlitePragmas make every acknowledged write durable (WAL with
 // synchronous=FULL fsyncs the log on each commit), enforce foreign keys, and
 // wait for another process's lock instead of failing at once.
-const sqlitePragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)"
+const sqlitePragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=temp_store(2)"
 
 func openSQLite(dsn string) (*DB, error) {
 	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")

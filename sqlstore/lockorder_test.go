@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/sqlstore"
 	"github.com/customersd/customersd/sqlstore/sqlstoretest"
 )
 
@@ -55,6 +58,95 @@ func TestLockOrder_CreatesDuringResetAndImport(t *testing.T) {
 		for i := range rounds {
 			record(fmt.Sprintf("reset %d", i), f.tenants.ResetStore(ctx, store))
 			record(fmt.Sprintf("import %d", i), f.exporter.Import(ctx, store, doc))
+		}
+	})
+	wg.Wait()
+	for _, err := range errs {
+		t.Error(err)
+	}
+}
+
+// TestLockOrder_Webhooks runs, at once on PostgreSQL, customer and address
+// writes that emit events to a store's hooks, hook deletes and creates,
+// workers claiming deliveries and failing them for good (which deactivates
+// their hooks), and account revokes. Each keeps the lock order (db.go:
+// hooks before deliveries), so every call succeeds.
+func TestLockOrder_Webhooks(t *testing.T) {
+	db := sqlstoretest.Open(t, "postgres") // skips without CUSTOMERSD_TEST_POSTGRES_URL
+	ctx := context.Background()
+	f := newOutboxFixture(t, db, "lockorder")
+	hooks := sqlstore.NewHookService(db)
+	q := sqlstore.NewWebhookQueue(db)
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+	)
+	record := func(what string, err error) {
+		if err != nil {
+			mu.Lock()
+			errs = append(errs, fmt.Errorf("%s: %w", what, err))
+			mu.Unlock()
+		}
+	}
+	done := make(chan struct{})
+	stopped := func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	}
+	for w := range 4 {
+		wg.Go(func() {
+			for i := 0; !stopped(); i++ {
+				c, err := f.customers.CreateCustomer(ctx, f.store, newInput(fmt.Sprintf("w%d.%d@example.com", w, i)))
+				record("create customer", err)
+				if err != nil {
+					continue
+				}
+				_, err = f.addresses.CreateAddress(ctx, f.store, c.ID, newAddressInput())
+				record("create address", err)
+				record("delete customer", f.customers.DeleteCustomer(ctx, f.store, c.ID))
+			}
+		})
+	}
+	for range 2 {
+		wg.Go(func() {
+			for !stopped() {
+				ds, err := q.ClaimDeliveries(ctx, time.Now().Add(time.Hour), 20, time.Minute)
+				record("claim", err)
+				for _, d := range ds {
+					record("fail", q.CompleteAttempt(ctx, d, &customersd.DeliveryAttempt{Number: 1, At: time.Now(), StatusCode: 500}, false))
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		defer close(done)
+		for round := range 15 {
+			client := mustCreateAccount(t, db, f.store)
+			var made []*customersd.Hook
+			for i, scope := range []string{customersd.HookCustomerAll, customersd.HookAddressAll, customersd.HookCustomerDeleted} {
+				h, err := hooks.CreateHook(ctx, f.store, client, hookInput(scope, fmt.Sprintf("http://x/%d/%d", round, i)))
+				record("create hook", err)
+				if h != nil {
+					made = append(made, h)
+				}
+			}
+			// Deliveries for them, whatever the other writers are doing.
+			c, err := f.customers.CreateCustomer(ctx, f.store, newInput(fmt.Sprintf("hooks%d@example.com", round)))
+			record("create customer", err)
+			if err == nil {
+				_, err = f.addresses.CreateAddress(ctx, f.store, c.ID, newAddressInput())
+				record("create address", err)
+			}
+			if len(made) > 0 {
+				_, err := hooks.DeleteHook(ctx, f.store, client, made[0].ID)
+				record("delete hook", err)
+			}
+			record("revoke", sqlstore.NewTenantService(db).RevokeAPIAccount(ctx, f.store, client))
 		}
 	})
 	wg.Wait()

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -16,16 +17,17 @@ import (
 )
 
 // The outbox (ARCHITECTURE.md, "Events come from the transaction"). Every
-// customer and address write calls hookTargets and emit inside its own
-// transaction, so its events and their deliveries commit or roll back with
-// it. An event is stored only when an active hook of the store subscribes
-// to its scope, with one delivery per such hook: a write in a store without
-// hooks pays one indexed lookup and nothing else.
+// customer and address write stores its events inside its own transaction
+// (emitEvents, or findHookTargets and emit for deletes that report
+// addresses), so they and their deliveries commit or roll back with it. An
+// event is stored only when an active hook of the store subscribes to its
+// scope, with one delivery per such hook: a write in a store without hooks
+// pays one indexed lookup and nothing else.
 //
-// What does not emit (decision, docs/webhooks.md): import, seed and reset
-// (ExportService.Import, Seed, TenantService.ResetStore) replace a store's
-// data wholesale, as an admin tool, not as the app's writes; they emit no
-// events. Reset also drops the store's pending and past deliveries and
+// What does not emit (decision, docs/architecture.md, "Webhook storage"):
+// import, seed and reset (ExportService.Import, Seed,
+// TenantService.ResetStore) replace a store's data wholesale, as admin
+// tools, not as the app's writes; they emit no events. Reset also drops the store's pending and past deliveries and
 // events but keeps its hooks; deleting a store deletes all of it; revoking
 // an API account deletes its hooks and their deliveries.
 
@@ -132,46 +134,91 @@ func eventPayload(storeHash string, store customersd.StoreID, createdAt int64, s
 	return []byte(`{"producer":` + string(producer) + `,"hash":"` + hash + `",` + rest), hash
 }
 
-// emit stores each event some active hook wants, with one pending delivery,
-// due now, per active hook whose scope matches. It must run in the write's
-// transaction, after the change it reports.
+// emit stores each event some active hook wants (t.wants, to spare the
+// statements of those none wants), as insertEvent does.
 func (t *hookTargets) emit(ctx context.Context, tx *Tx, events ...outboxEvent) error {
 	for _, e := range events {
 		if !t.wants(e.scope) {
 			continue
 		}
-		payload, hash := eventPayload(t.hash, t.store, tx.now.Unix(), e.scope, e.data())
-		var id int64
-		if err := tx.queryRow(ctx, `INSERT INTO webhook_events (store_id, scope, hash, created_at, payload)
-			VALUES (?, ?, ?, ?, ?) RETURNING id`, t.store, e.scope, hash, tx.now.Unix(), string(payload)).Scan(&id); err != nil {
-			return fmt.Errorf("sqlstore: store %s event of store %d: %w", e.scope, t.store, err)
-		}
-		match := customersd.HookScopesFor(e.scope)
-		args := []any{id, micros(tx.now), t.store}
-		for _, m := range match {
-			args = append(args, m)
-		}
-		res, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (store_id, hook_id, event_id, delivery_state, attempts, next_at)
-			SELECT store_id, id, ?, 'pending', 0, ? FROM hooks WHERE store_id = ? AND is_active AND scope IN (?`+
-			strings.Repeat(", ?", len(match)-1)+`)`, args...)
-		if err != nil {
-			return fmt.Errorf("sqlstore: queue %s event %d of store %d: %w", e.scope, id, t.store, err)
-		}
-		if n, err := res.RowsAffected(); err == nil && n > 0 {
-			tx.deliveries = true
+		if err := insertEvent(ctx, tx, t.hash, t.store, e); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// emitEvents is findHookTargets and emit, for a write with events known
-// without asking the hooks first.
+// emitEvents stores events, for a write that knows them without asking
+// the hooks first: each costs one statement when no active hook wants it
+// (the EXISTS of insertEvent), so a store without hooks pays an index probe
+// per event and nothing else.
 func emitEvents(ctx context.Context, tx *Tx, store customersd.StoreID, events ...outboxEvent) error {
-	t, err := findHookTargets(ctx, tx, store)
-	if err != nil || len(t.scopes) == 0 {
+	hash, err := tx.db.storeHash(ctx, tx, store)
+	if err != nil {
 		return err
 	}
-	return t.emit(ctx, tx, events...)
+	for _, e := range events {
+		if err := insertEvent(ctx, tx, hash, store, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// storeHash returns the store's hash, the payload's producer, read once
+// per process: a store's hash never changes, and DeleteStore forgets it
+// (SQLite may give a later store the same ID).
+func (db *DB) storeHash(ctx context.Context, tx *Tx, store customersd.StoreID) (string, error) {
+	if h, ok := db.storeHashes.Load(store); ok {
+		return h.(string), nil
+	}
+	var h string
+	if err := tx.queryRow(ctx, `SELECT hash FROM stores WHERE id = ?`, store).Scan(&h); err != nil {
+		return "", fmt.Errorf("sqlstore: find hash of store %d: %w", store, err)
+	}
+	db.storeHashes.Store(store, h)
+	return h, nil
+}
+
+// insertEvent stores e, if an active hook of the store matches its scope,
+// with one pending delivery, due now, per such hook, in one INSERT ...
+// SELECT. It must run in the write's transaction, after the change it
+// reports.
+func insertEvent(ctx context.Context, tx *Tx, storeHash string, store customersd.StoreID, e outboxEvent) error {
+	payload, hash := eventPayload(storeHash, store, tx.now.Unix(), e.scope, e.data())
+	match := customersd.HookScopesFor(e.scope)
+	in := "(?" + strings.Repeat(", ?", len(match)-1) + ")"
+	matchArgs := make([]any, len(match))
+	for i, m := range match {
+		matchArgs[i] = m
+	}
+	insertEvent := `INSERT INTO webhook_events (store_id, scope, hash, created_at, payload) SELECT ?, ?, ?, ?, ?
+		WHERE EXISTS (SELECT 1 FROM hooks WHERE store_id = ? AND is_active AND scope IN ` + in + `) RETURNING id`
+	eventArgs := append([]any{store, e.scope, hash, tx.now.Unix(), string(payload), store}, matchArgs...)
+	insertDeliveries := `INSERT INTO webhook_deliveries (store_id, hook_id, event_id, delivery_state, attempts, next_at)
+		SELECT store_id, id, ?, 'pending', 0, ? FROM hooks WHERE store_id = ? AND is_active AND scope IN ` + in
+
+	var res sql.Result
+	var err error
+	if tx.dialect.writableCTE {
+		res, err = tx.exec(ctx, `WITH e AS (`+insertEvent+`) `+strings.Replace(insertDeliveries, "SELECT store_id, id, ?,", "SELECT store_id, id, (SELECT id FROM e),", 1)+
+			` AND EXISTS (SELECT 1 FROM e)`, append(append(eventArgs, micros(tx.now), store), matchArgs...)...)
+	} else {
+		var id int64
+		err = tx.queryRow(ctx, insertEvent, eventArgs...).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // no hook wants it
+		} else if err == nil {
+			res, err = tx.exec(ctx, insertDeliveries, append([]any{id, micros(tx.now), store}, matchArgs...)...)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: store %s event of store %d: %w", e.scope, store, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n > 0 {
+		tx.deliveries = true
+	}
+	return nil
 }
 
 // micros is the queue's time: Unix microseconds.

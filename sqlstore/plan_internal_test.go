@@ -123,3 +123,33 @@ func TestFilterPlans(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookQueuePlans: a claim, NextDue and the write path's lookup of
+// hooks read indexes, never a scan of the queue or of the store's hooks.
+func TestWebhookQueuePlans(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, tc := range []struct {
+		name, query, want string
+		args              []any
+	}{
+		{"claim", `SELECT d.id FROM webhook_deliveries d WHERE ` + claimable + ` ORDER BY d.next_at, d.id LIMIT 10`,
+			"SEARCH d USING INDEX webhook_deliveries_due (next_at<?)", []any{1}},
+		{"next due", `SELECT MIN(d.next_at) FROM webhook_deliveries d WHERE ` + strings.Replace(claimable, "d.next_at <= ? AND ", "", 1),
+			"webhook_deliveries_due", nil},
+		{"hooks of a scope", `SELECT store_id, id FROM hooks WHERE store_id = ? AND is_active AND scope IN (?, ?)`,
+			"SEARCH hooks USING INDEX hooks_active (store_id=? AND scope=?)", []any{1, "a", "b"}},
+	} {
+		plan := queryPlan(t, db, tc.query, tc.args...)
+		found := false
+		for _, step := range plan {
+			found = found || strings.Contains(step, tc.want)
+		}
+		if !found {
+			t.Errorf("%s: plan %q does not use %q", tc.name, plan, tc.want)
+		}
+	}
+}

@@ -31,6 +31,7 @@ func (s *TenantService) DeleteStore(ctx context.Context, store customersd.StoreI
 		if _, err := tx.exec(ctx, `DELETE FROM stores WHERE id = ?`, store); err != nil {
 			return fmt.Errorf("sqlstore: delete store %d: %w", store, err)
 		}
+		s.db.storeHashes.Delete(store)
 		return nil
 	})
 }

@@ -46,6 +46,8 @@ CREATE TABLE hook_emails (
 -- The outbox. An event is stored only when some active hook of the store
 -- subscribes to its scope: an event nobody receives would only be pruned.
 -- The payload is the exact body of every delivery, fixed at commit.
+-- No index but the key: every index costs each write that emits, and only
+-- rare whole-store operations and pruning look events up otherwise.
 CREATE TABLE webhook_events (
 	id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	store_id   BIGINT NOT NULL,
@@ -54,7 +56,6 @@ CREATE TABLE webhook_events (
 	created_at BIGINT NOT NULL,
 	payload    TEXT    NOT NULL
 );
-CREATE INDEX webhook_events_store ON webhook_events (store_id, id);
 
 -- One event on its way to one hook. next_at is when it may be claimed: its
 -- next attempt, or the end of the lease a worker holds (lease_until, NULL
@@ -71,11 +72,13 @@ CREATE TABLE webhook_deliveries (
 	lease_until BIGINT,
 	done_at     BIGINT
 );
+-- Each index below costs every emitting write one entry per hook, so there
+-- are only those the queue and the delivery log need. Deleting a hook or an
+-- account reads the store's deliveries (the store index) and pruning finds
+-- the events no delivery needs without one: both are rare.
 -- The workers' queue: pending deliveries by due time, and nothing else.
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE delivery_state = 'pending';
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at, id) WHERE delivery_state = 'pending';
 CREATE INDEX webhook_deliveries_store ON webhook_deliveries (store_id, id);
-CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (store_id, hook_id);
-CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id);
 CREATE INDEX webhook_deliveries_done ON webhook_deliveries (done_at) WHERE delivery_state <> 'pending';
 
 -- The attempts of a delivery: the delivery log.
