@@ -3,7 +3,9 @@ package admin
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -138,7 +140,7 @@ func deliveryFilterOf(r *http.Request) (customersd.DeliveryFilter, error) {
 	bad := func(format string, args ...any) error {
 		return customersd.Errorf(customersd.EINVALID, format, args...)
 	}
-	for k := range q {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		switch k {
 		case "hook_id", "scope", "state", "limit":
 		default:

@@ -56,7 +56,8 @@ func newTestServer(tb testing.TB, dialect, token string) *testServer {
 	h := password.Hasher{Cost: bcrypt.MinCost}
 	tenants := sqlstore.NewTenantService(db)
 	hooks := sqlstore.NewHookService(db)
-	adm := &admin.Server{Tenants: tenants, Exporter: sqlstore.NewExportService(db, h), Hooks: hooks}
+	queue := sqlstore.NewWebhookQueue(db)
+	adm := &admin.Server{Tenants: tenants, Exporter: sqlstore.NewExportService(db, h), Hooks: hooks, Queue: queue}
 	api := &v2.Server{
 		Customers: sqlstore.NewCustomerService(db, h),
 		Addresses: sqlstore.NewAddressService(db),
@@ -67,7 +68,7 @@ func newTestServer(tb testing.TB, dialect, token string) *testServer {
 	mux := http.NewServeMux()
 	mux.Handle("/", gw.Mount(api.Surface()))
 	mux.Handle("/admin/", gw.Mount(adm.Surface()))
-	mux.Handle("/stores/{store_hash}/v3/", gw.Mount((&v3.Server{Hooks: hooks}).Surface()))
+	mux.Handle("/stores/{store_hash}/v3/", gw.Mount((&v3.Server{Hooks: hooks, Queue: queue}).Surface()))
 	ts.Server = httptest.NewServer(mux)
 	tb.Cleanup(ts.Close)
 	return ts

@@ -2,7 +2,9 @@ package v3
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -45,13 +47,16 @@ type blockReasonJSON struct {
 // (is_active filters them), and its blocked destinations.
 func (s *Server) getHooksAdmin(w http.ResponseWriter, r *http.Request) error {
 	f := customersd.HookFilter{ClientID: account(r).ClientID}
-	for k := range r.URL.Query() {
+	q := r.URL.Query()
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		if k != "is_active" {
 			return badQuery(k, "The query parameter '"+k+"' is not supported by this resource.")
 		}
-		b, err := strconv.ParseBool(r.URL.Query().Get(k))
+	}
+	if q.Has("is_active") {
+		b, err := strconv.ParseBool(q.Get("is_active"))
 		if err != nil {
-			return badQuery(k, "The query parameter 'is_active' must be true or false.")
+			return badQuery("is_active", "The query parameter 'is_active' must be true or false.")
 		}
 		f.IsActive = &b
 	}

@@ -1,8 +1,14 @@
 package v3_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"testing"
+	"time"
+
+	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/sqlstore"
 )
 
 func TestHooksAdmin(t *testing.T) {
@@ -65,4 +71,58 @@ func TestHooksAdmin(t *testing.T) {
 		ts.do("GET", "/hooks/admin?is_active=true", nil).wantBody(t, http.StatusOK, `{"data":{"emails":[],"hooks_list":[`+
 			withStatus(h1, "active")+`],"blocked_domains":[]},"meta":{}}`)
 	})
+}
+
+// TestHooksAdmin_Status tells a hook deactivated by failed deliveries from
+// one its app switched off, and a deactivated hook switched back on and off
+// by its app is inactive.
+func TestHooksAdmin_Status(t *testing.T) {
+	eachDB(t, func(t *testing.T, ts *testServer) {
+		ctx := context.Background()
+		ts.mustCreateHook(t, ts.token, map[string]any{"scope": "store/customer/created", "destination": "http://localhost:9/a"})
+		ts.mustCreateHook(t, ts.token, map[string]any{"scope": "store/customer/created", "destination": "http://localhost:9/b"})
+		ts.doAs(ts.token, "POST", "/stores/store1/v2/customers", map[string]any{"first_name": "A", "last_name": "B", "email": "a@example.com"}).want(t, http.StatusCreated)
+
+		queue := sqlstore.NewWebhookQueue(ts.db)
+		claimed, err := queue.ClaimDeliveries(ctx, ts.clock.Now(), 10, time.Minute)
+		if err != nil || len(claimed) != 2 {
+			t.Fatalf("claim: %d, %v", len(claimed), err)
+		}
+		for _, d := range claimed {
+			if d.Hook.ID != 1 {
+				continue
+			}
+			// The schedule ran out: no next attempt.
+			if err := queue.CompleteAttempt(ctx, d, &customersd.DeliveryAttempt{DeliveryID: d.ID, Number: 12, At: ts.clock.Now(), StatusCode: 503}, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ts.do("PUT", "/hooks/2", map[string]any{"is_active": false}).want(t, http.StatusOK)
+		wantStatuses(t, ts, "deactivated", "inactive")
+
+		ts.clock.Advance(time.Hour)
+		ts.do("PUT", "/hooks/1", map[string]any{"is_active": true}).want(t, http.StatusOK)
+		wantStatuses(t, ts, "active", "inactive")
+		ts.do("PUT", "/hooks/1", map[string]any{"is_active": false}).want(t, http.StatusOK)
+		wantStatuses(t, ts, "inactive", "inactive")
+	})
+}
+
+func wantStatuses(tb testing.TB, ts *testServer, want ...string) {
+	tb.Helper()
+	var out struct {
+		Data struct {
+			HooksList []struct {
+				Status string `json:"status"`
+			} `json:"hooks_list"`
+		} `json:"data"`
+	}
+	ts.do("GET", "/hooks/admin", nil).want(tb, http.StatusOK).decode(tb, &out)
+	var got []string
+	for _, h := range out.Data.HooksList {
+		got = append(got, h.Status)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		tb.Fatalf("statuses=%v, want %v", got, want)
+	}
 }

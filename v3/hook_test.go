@@ -99,6 +99,10 @@ func TestCreateHook_Invalid(t *testing.T) {
 			ts.do("POST", "/hooks", `[]`).wantError(t, http.StatusBadRequest, "The request body is not valid JSON.", `{}`)
 			ts.do("POST", "/hooks", `{} {}`).wantError(t, http.StatusBadRequest, "The request body is not valid JSON.", `{}`)
 		})
+		t.Run("TooLarge", func(t *testing.T) {
+			ts.do("POST", "/hooks", `{"scope":"`+strings.Repeat("a", 64<<10)+`"}`).
+				wantError(t, http.StatusRequestEntityTooLarge, "The request body is larger than 65536 bytes.", `{}`)
+		})
 		t.Run("MediaType", func(t *testing.T) {
 			req, _ := http.NewRequest("POST", ts.URL+"/stores/store1/v3/hooks", strings.NewReader(`scope=x`))
 			req.Header.Set("X-Auth-Token", ts.token)
@@ -199,6 +203,10 @@ func TestHooks_Limits(t *testing.T) {
 		if one.Data.Scope != "store/customer/updated" {
 			t.Fatalf("scope=%q after a refused PUT", one.Data.Scope)
 		}
+		// So does a PUT onto another hook's scope and destination.
+		ts.do("POST", "/hooks", map[string]any{"scope": "store/customer/updated", "destination": "http://localhost:9/v"}).want(t, http.StatusOK)
+		ts.do("PUT", "/hooks/12", map[string]any{"destination": "http://localhost:9/u"}).
+			wantError(t, http.StatusUnprocessableEntity, dup, `{"destination":"`+dup+`"}`)
 		// Other accounts have limits of their own.
 		ts.mustCreateHook(t, ts.token2, map[string]any{"scope": "store/customer/created", "destination": "http://localhost:9/h10"})
 	})

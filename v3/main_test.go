@@ -14,9 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/gateway"
 	"github.com/customersd/customersd/internal/logbuf"
+	"github.com/customersd/customersd/password"
 	"github.com/customersd/customersd/sqlstore"
 	"github.com/customersd/customersd/sqlstore/sqlstoretest"
 	v2 "github.com/customersd/customersd/v2"
@@ -82,7 +85,9 @@ func newTestServer(tb testing.TB, dialect string, opts ...func(*v3.Server, *v2.S
 
 	hooks := sqlstore.NewHookService(db)
 	api3 := &v3.Server{Hooks: hooks}
-	api2 := &v2.Server{Hooks: hooks, DefaultFormat: v2.FormatJSON}
+	api2 := &v2.Server{Hooks: hooks, DefaultFormat: v2.FormatJSON, Customers: sqlstore.NewCustomerService(db, password.Hasher{Cost: bcrypt.MinCost}),
+		Addresses: sqlstore.NewAddressService(db), Groups: sqlstore.NewGroupService(db)}
+	api3.Queue = sqlstore.NewWebhookQueue(db)
 	for _, o := range opts {
 		o(api3, api2)
 	}
