@@ -268,6 +268,11 @@ func TestWebhooks_Events(t *testing.T) {
 				} `json:"log"`
 			} `json:"deliveries"`
 		}
+		// The receiver may have answered before the worker recorded it.
+		waitFor(t, "9 deliveries recorded", func() bool {
+			decodeJSON(t, mustCallAdmin(t, http.StatusOK, "GET", p.url("/admin/v1/stores/"+whHash+"/deliveries?state=pending"), nil), &log)
+			return len(log.Deliveries) == 0
+		})
 		decodeJSON(t, mustCallAdmin(t, http.StatusOK, "GET", p.url("/admin/v1/stores/"+whHash+"/deliveries"), nil), &log)
 		if len(log.Deliveries) != 9 {
 			t.Fatalf("delivery log has %d deliveries, want 9", len(log.Deliveries))
@@ -311,7 +316,11 @@ func TestWebhooks_Blocklist(t *testing.T) {
 	for i := range 100 {
 		create(i)
 	}
-	waitFor(t, "100 failed attempts", func() bool { return len(rc.requests()) >= 100 })
+	// Counted once recorded, after the blocklist has seen them.
+	waitFor(t, "100 failed attempts recorded", func() bool {
+		_, b := call(t, "GET", p.url("/metrics"), "", nil)
+		return metricValue(string(b), `customersd_webhook_attempts_total{outcome="retry"}`) >= 100
+	})
 	create(100)
 	var log struct {
 		Deliveries []struct {
