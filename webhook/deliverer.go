@@ -210,17 +210,20 @@ func (s *Deliverer) sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// prune deletes finished deliveries older than the retention, every tenth
-// of it (at most hourly).
+// prune deletes finished deliveries older than the retention at start and
+// then every tenth of it (at most hourly), so the log stays within about
+// 110 % of the retention. Every node prunes; the deletes are idempotent.
 func (s *Deliverer) prune(ctx context.Context) {
-	every := min(s.cfg.Retention/10, time.Hour)
+	every := max(min(s.cfg.Retention/10, time.Hour), time.Millisecond)
 	t := time.NewTicker(every)
 	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	for first := true; ; first = false {
+		if !first {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
 		}
 		n, err := s.Queue.PruneDeliveries(ctx, s.now().Add(-s.cfg.Retention))
 		if err != nil {

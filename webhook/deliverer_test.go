@@ -317,3 +317,26 @@ func TestDeliverer_StopWaits(t *testing.T) {
 		t.Fatalf("after Stop: state %s with %d attempts, want delivered", got.State, len(log))
 	}
 }
+
+// TestDeliverer_Prune: finished deliveries older than the retention are
+// pruned at start and then every tenth of the retention.
+func TestDeliverer_Prune(t *testing.T) {
+	q := newFakeQueue()
+	now := time.Date(2024, 5, 6, 7, 0, 0, 0, time.UTC)
+	s := webhook.New(q, webhook.Config{Retention: 100 * time.Millisecond}, nil)
+	s.Now = func() time.Time { return now }
+	s.Start()
+	t.Cleanup(s.Stop)
+	deadline := time.Now().Add(time.Minute)
+	for len(q.prunes()) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d prunes after a minute, want 3", len(q.prunes()))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for _, before := range q.prunes() {
+		if want := now.Add(-100 * time.Millisecond); !before.Equal(want) {
+			t.Fatalf("pruned before %v, want %v (now less the retention)", before, want)
+		}
+	}
+}

@@ -16,6 +16,7 @@ type fakeQueue struct {
 	items    []*fakeItem
 	inactive map[int64]bool // hook ids deactivated
 	changed  chan struct{}  // receives after every CompleteAttempt
+	pruned   []time.Time    // the before of each PruneDeliveries
 }
 
 type fakeItem struct {
@@ -128,7 +129,18 @@ func (q *fakeQueue) QueueStats(context.Context) (int64, time.Time, error) {
 	return n, oldest, nil
 }
 
-func (q *fakeQueue) PruneDeliveries(context.Context, time.Time) (int64, error) { return 0, nil }
+func (q *fakeQueue) PruneDeliveries(_ context.Context, before time.Time) (int64, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.pruned = append(q.pruned, before)
+	return 0, nil
+}
+
+func (q *fakeQueue) prunes() []time.Time {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return append([]time.Time(nil), q.pruned...)
+}
 
 // record returns a copy of delivery id's state and attempts.
 func (q *fakeQueue) record(id int64) (customersd.Delivery, []customersd.DeliveryAttempt) {
