@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/customersd/customersd"
 	"github.com/customersd/customersd/password"
 	"github.com/customersd/customersd/sqlstore"
+	"github.com/customersd/customersd/sqlstore/sqlstoretest"
 )
 
 // The webhook benchmarks. Compare them side by side, in one run, as ratios:
@@ -50,27 +52,39 @@ func benchPost(b *testing.B, url, token string, body []byte, want int) {
 }
 
 func BenchmarkWebhooks_Writes(b *testing.B) {
-	for _, hooks := range []int{0, 10} {
-		b.Run(fmt.Sprintf("hooks=%d", hooks), func(b *testing.B) {
-			p := startHooksServer(b, filepath.Join(b.TempDir(), "bench.db"))
-			rc := newHookReceiver(b)
-			for i := range hooks {
-				createHook(b, p.url(""), whToken, map[string]any{"scope": "store/customer/created", "destination": fmt.Sprintf("%s/h%d", rc.URL, i)})
-			}
-			url := p.url("/stores/" + whHash + "/v2/customers")
-			var seq atomic.Int64
-			b.SetParallelism(4)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					i := seq.Add(1)
-					benchPost(b, url, whToken, fmt.Appendf(nil, `{"first_name":"B","last_name":"%d","email":"b%d@example.com"}`, i, i), http.StatusCreated)
-				}
-			})
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
-		})
+	dialects := []string{"sqlite"}
+	if os.Getenv(sqlstoretest.PostgresEnv) != "" {
+		dialects = append(dialects, "postgres")
 	}
+	for _, dialect := range dialects {
+		for _, hooks := range []int{0, 10} {
+			b.Run(fmt.Sprintf("%s/hooks=%d", dialect, hooks), func(b *testing.B) {
+				benchWrites(b, sqlstoretest.DSN(b, dialect), hooks)
+			})
+		}
+	}
+}
+
+// benchWrites creates customers through the API on database, with hooks
+// active hooks of store/customer/created delivering to a local receiver.
+func benchWrites(b *testing.B, database string, hooks int) {
+	p := startHooksServer(b, database)
+	rc := newHookReceiver(b)
+	for i := range hooks {
+		createHook(b, p.url(""), whToken, map[string]any{"scope": "store/customer/created", "destination": fmt.Sprintf("%s/h%d", rc.URL, i)})
+	}
+	url := p.url("/stores/" + whHash + "/v2/customers")
+	var seq atomic.Int64
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := seq.Add(1)
+			benchPost(b, url, whToken, fmt.Appendf(nil, `{"first_name":"B","last_name":"%d","email":"b%d@example.com"}`, i, i), http.StatusCreated)
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
 }
 
 // BenchmarkWebhooks_Delivery times b.N deliveries to a local receiver. The
