@@ -48,7 +48,6 @@ const maxAnswer = 64 << 10
 // its own, not the dispatcher's: Stop lets attempts in flight finish (the
 // timeout bounds them) so their outcome is recorded, not lost to a lease.
 func (s *Deliverer) deliver(d *customersd.Delivery) {
-	defer s.Wake() // a slot is free, and a retry may be due sooner than the dispatcher's sleep
 	ctx := context.Background()
 	start := s.now()
 	a := &customersd.DeliveryAttempt{DeliveryID: d.ID, Number: d.Attempts + 1, At: start}

@@ -145,13 +145,18 @@ func (s *Deliverer) dispatch(ctx context.Context) {
 	slots := make(chan struct{}, s.cfg.Workers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	// backlog is set while claims come back full: more is due than the
+	// workers take. Then the dispatcher claims for half the workers at a
+	// time, not for each one as it frees, so a busy queue costs a claim
+	// transaction per few deliveries rather than one each.
+	backlog := false
 	for ctx.Err() == nil {
 		free := cap(slots) - len(slots)
-		if free == 0 {
-			// Wait for a worker; the claim after it sees new deliveries.
+		if free == 0 || (backlog && free < (cap(slots)+1)/2) {
+			// Wait for a worker to finish (it wakes the dispatcher after
+			// freeing its slot); the claim after it sees new deliveries.
 			select {
-			case slots <- struct{}{}:
-				<-slots
+			case <-s.wake:
 			case <-ctx.Done():
 			}
 			continue
@@ -167,11 +172,16 @@ func (s *Deliverer) dispatch(ctx context.Context) {
 		for _, d := range ds {
 			slots <- struct{}{}
 			wg.Go(func() {
-				defer func() { <-slots }()
+				defer func() {
+					<-slots
+					// A slot is free, and a retry may be due sooner than
+					// the dispatcher's sleep.
+					s.Wake()
+				}()
 				s.deliver(d)
 			})
 		}
-		if len(ds) == free {
+		if backlog = len(ds) == free; backlog {
 			continue // maybe more are due
 		}
 		s.sleep(ctx, s.untilNext(ctx))

@@ -340,3 +340,25 @@ func TestDeliverer_Prune(t *testing.T) {
 		}
 	}
 }
+
+// TestDeliverer_BatchesClaimsInBacklog: with more due than the workers
+// take, each claim is for at least half the workers, so a busy queue does
+// not cost a claim per delivery.
+func TestDeliverer_BatchesClaimsInBacklog(t *testing.T) {
+	rc := newReceiver(t, status(http.StatusOK))
+	q := newFakeQueue()
+	const n, workers = 64, 8
+	for i := range n {
+		q.add(newDelivery(rc.URL, int64(i+1)))
+	}
+	startDeliverer(t, q, webhook.Config{Workers: workers})
+	waitChanges(t, q, n)
+	q.mu.Lock()
+	claims := q.claims
+	q.mu.Unlock()
+	// One claim of 8, then claims of 4 or more: at most 1 + 56/4, and a
+	// final short one.
+	if limit := 1 + (n-workers)/(workers/2) + 1; claims > limit {
+		t.Fatalf("%d claims for %d deliveries, want at most %d", claims, n, limit)
+	}
+}

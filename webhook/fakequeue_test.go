@@ -17,6 +17,7 @@ type fakeQueue struct {
 	inactive map[int64]bool // hook ids deactivated
 	changed  chan struct{}  // receives after every CompleteAttempt
 	pruned   []time.Time    // the before of each PruneDeliveries
+	claims   int            // ClaimDeliveries calls that returned deliveries
 }
 
 type fakeItem struct {
@@ -57,6 +58,9 @@ func (q *fakeQueue) ClaimDeliveries(_ context.Context, now time.Time, limit int,
 		hook := *d.Hook
 		d.Hook = &hook
 		out = append(out, &d)
+	}
+	if len(out) > 0 {
+		q.claims++
 	}
 	return out, nil
 }
