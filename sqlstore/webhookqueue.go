@@ -146,8 +146,11 @@ func (q *WebhookQueue) CompleteAttempt(ctx context.Context, d *customersd.Delive
 	}
 	return q.db.withTx(ctx, func(tx *Tx) error {
 		if state == stateFailed {
-			if _, err := tx.exec(ctx, `UPDATE hooks SET is_active = ?, updated_at = ? WHERE store_id = ? AND id = ?`,
-				false, tx.now.Unix(), d.Hook.Store, d.Hook.ID); err != nil {
+			// Only while the delivery is pending: a report that comes after
+			// another worker finished it (an expired lease) changes nothing.
+			if _, err := tx.exec(ctx, `UPDATE hooks SET is_active = ?, updated_at = ? WHERE store_id = ? AND id = ?
+				AND EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = ? AND delivery_state = 'pending')`,
+				false, tx.now.Unix(), d.Hook.Store, d.Hook.ID, d.ID); err != nil {
 				return fmt.Errorf("sqlstore: deactivate hook %d of store %d: %w", d.Hook.ID, d.Hook.Store, err)
 			}
 		}

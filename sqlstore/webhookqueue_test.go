@@ -175,6 +175,19 @@ func TestWebhookQueue_ExpiredLease(t *testing.T) {
 		if err != nil || len(recs) != 1 || len(recs[0].Log) != 1 {
 			t.Fatalf("records %+v, %v", recs, err)
 		}
+		// A late report of a final failure neither changes the delivery
+		// nor deactivates its hook.
+		late := &customersd.DeliveryAttempt{Number: 2, At: queueEpoch.Add(2 * time.Minute), StatusCode: 500}
+		if err := q.CompleteAttempt(ctx, first[0], late, false); err != nil {
+			t.Fatal(err)
+		}
+		h, err := sqlstore.NewHookService(db).FindHookByID(ctx, f.store, f.client, first[0].Hook.ID)
+		if err != nil || !h.IsActive {
+			t.Fatalf("hook after a late failure: %+v, %v; want active", h, err)
+		}
+		if recs, _ := q.FindDeliveries(ctx, f.store, customersd.DeliveryFilter{}); recs[0].State != customersd.DeliveryDelivered || len(recs[0].Log) != 1 {
+			t.Fatalf("delivery after a late failure: %+v", recs[0])
+		}
 	})
 }
 
