@@ -24,7 +24,17 @@ func TestCreateHook(t *testing.T) {
 				"headers": map[string]string{"X-Secret": "s3"}, "events_history_enabled": true})
 			want := hookBody(1, ts.clientID, "store/customer/created", "http://127.0.0.1:8080/hooks?x=1", true, `{"X-Secret":"s3"}`, start, start)
 			res.wantBody(t, http.StatusOK, `{"data":`+want+`,"meta":{}}`)
+			// The store's quota applies to V3 as to V2: its headers are on every answer.
+			for _, h := range []string{"X-Rate-Limit-Requests-Quota", "X-Rate-Limit-Requests-Left", "X-Rate-Limit-Time-Window-Ms", "X-Rate-Limit-Time-Reset-Ms"} {
+				if res.Header.Get(h) == "" {
+					t.Errorf("no %s header", h)
+				}
+			}
 			ts.do("GET", "/hooks/1", nil).wantBody(t, http.StatusOK, `{"data":`+want+`,"meta":{}}`)
+			head := ts.do("HEAD", "/hooks/1", nil).want(t, http.StatusOK)
+			if len(head.Body) != 0 || head.Header.Get("Content-Type") != "application/json" {
+				t.Fatalf("HEAD: body %q, Content-Type %q", head.Body, head.Header.Get("Content-Type"))
+			}
 		})
 		t.Run("Defaults", func(t *testing.T) {
 			// is_active defaults to true; {} headers are none (null).
