@@ -44,10 +44,16 @@ func newHTTPClient(timeout time.Duration, workers int) *httpClient {
 // connection can be reused; a receiver sending more is cut off.
 const maxAnswer = 64 << 10
 
-// deliver makes one attempt of d and records it. It runs on a context of
-// its own, not the dispatcher's: Stop lets attempts in flight finish (the
-// timeout bounds them) so their outcome is recorded, not lost to a lease.
-func (s *Deliverer) deliver(d *customersd.Delivery) {
+// result is an attempt made, waiting for the recorder.
+type result struct {
+	customersd.DeliveryResult
+	outcome string
+}
+
+// attempt makes one attempt of d. It runs on a context of its own, not the
+// dispatcher's: Stop lets attempts in flight finish (the timeout bounds
+// them) so their outcome is recorded, not lost to a lease.
+func (s *Deliverer) attempt(d *customersd.Delivery) result {
 	ctx := context.Background()
 	start := s.now()
 	a := &customersd.DeliveryAttempt{DeliveryID: d.ID, Number: d.Attempts + 1, At: start}
@@ -95,17 +101,48 @@ func (s *Deliverer) deliver(d *customersd.Delivery) {
 	if outcome == OutcomeBlocked && a.NextAt.IsZero() {
 		outcome = OutcomeFailed
 	}
-	if err := s.Queue.CompleteAttempt(ctx, d, a, delivered); err != nil {
-		// The lease runs out and the delivery is tried again: at least once.
-		s.Logger.Error("webhook: record attempt", slog.Int64("delivery", d.ID), slog.Any("err", err))
-		return
-	}
-	if s.Observer != nil {
-		s.Observer.ObserveAttempt(outcome, a.Duration)
-	}
-	if outcome == OutcomeFailed {
-		s.Logger.Warn("webhook: last attempt failed; hook deactivated", slog.Int64("hook", d.Hook.ID),
-			slog.String("scope", d.Hook.Scope), slog.String("destination", d.Hook.Destination))
+	return result{customersd.DeliveryResult{Delivery: d, Attempt: a, Delivered: delivered}, outcome}
+}
+
+// record runs until results is closed, recording the attempts that wait in
+// one CompleteAttempts call: one at a time when the queue is quiet, and
+// many per transaction when the workers are busy.
+func (s *Deliverer) record(results <-chan result) {
+	batch := make([]result, 0, s.cfg.Workers)
+	rs := make([]customersd.DeliveryResult, 0, s.cfg.Workers)
+	for r := range results {
+		batch, rs = append(batch[:0], r), rs[:0]
+	drain:
+		for len(batch) < cap(batch) {
+			select {
+			case r, ok := <-results:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		for _, r := range batch {
+			rs = append(rs, r.DeliveryResult)
+		}
+		if err := s.Queue.CompleteAttempts(context.Background(), rs); err != nil {
+			// The leases run out and the deliveries are tried again: at
+			// least once.
+			s.Logger.Error("webhook: record attempts", slog.Int("deliveries", len(rs)), slog.Any("err", err))
+			continue
+		}
+		for _, r := range batch {
+			if s.Observer != nil {
+				s.Observer.ObserveAttempt(r.outcome, r.Attempt.Duration)
+			}
+			if h := r.Delivery.Hook; r.outcome == OutcomeFailed {
+				s.Logger.Warn("webhook: last attempt failed; hook deactivated", slog.Int64("hook", h.ID),
+					slog.String("scope", h.Scope), slog.String("destination", h.Destination))
+			}
+		}
+		s.Wake() // a retry may be due sooner than the dispatcher's sleep
 	}
 }
 

@@ -122,7 +122,10 @@ func (s *Deliverer) Start() {
 		defer close(s.done)
 		var wg sync.WaitGroup
 		wg.Go(func() { s.prune(ctx) })
-		s.dispatch(ctx)
+		results := make(chan result, s.cfg.Workers)
+		wg.Go(func() { s.record(results) })
+		s.dispatch(ctx, results) // returns once every attempt is in results
+		close(results)
 		wg.Wait()
 	}()
 }
@@ -141,7 +144,7 @@ func (s *Deliverer) Stop() {
 
 // dispatch claims due deliveries for free workers and sleeps until the next
 // is due, a wake-up or the poll, whichever comes first.
-func (s *Deliverer) dispatch(ctx context.Context) {
+func (s *Deliverer) dispatch(ctx context.Context, results chan<- result) {
 	slots := make(chan struct{}, s.cfg.Workers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -172,13 +175,13 @@ func (s *Deliverer) dispatch(ctx context.Context) {
 		for _, d := range ds {
 			slots <- struct{}{}
 			wg.Go(func() {
-				defer func() {
-					<-slots
-					// A slot is free, and a retry may be due sooner than
-					// the dispatcher's sleep.
-					s.Wake()
-				}()
-				s.deliver(d)
+				// The slot frees once the attempt waits for the recorder,
+				// not once it is recorded (the delivery stays leased
+				// meanwhile, so no one sends it again); a slow recorder
+				// holds the slots, which bounds what waits for it.
+				results <- s.attempt(d)
+				<-slots
+				s.Wake()
 			})
 		}
 		if backlog = len(ds) == free; backlog {

@@ -362,3 +362,35 @@ func TestDeliverer_BatchesClaimsInBacklog(t *testing.T) {
 		t.Fatalf("%d claims for %d deliveries, want at most %d", claims, n, limit)
 	}
 }
+
+// TestDeliverer_RecordsInBatches: when many attempts finish together they
+// are recorded by few CompleteAttempts calls, never more at once than the
+// workers.
+func TestDeliverer_RecordsInBatches(t *testing.T) {
+	release := make(chan struct{})
+	rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request) { <-release })
+	q := newFakeQueue()
+	const n, workers = 32, 8
+	for i := range n {
+		q.add(newDelivery(rc.URL, int64(i+1)))
+	}
+	startDeliverer(t, q, webhook.Config{Workers: workers})
+	for range workers {
+		waitForHit(t, rc)
+	}
+	close(release)
+	waitChanges(t, q, n)
+	q.mu.Lock()
+	batches := append([]int(nil), q.batches...)
+	q.mu.Unlock()
+	total := 0
+	for _, b := range batches {
+		if b > workers {
+			t.Fatalf("a batch of %d, more than the %d workers", b, workers)
+		}
+		total += b
+	}
+	if total != n || len(batches) == n {
+		t.Fatalf("batches %v: want %d attempts in fewer calls", batches, n)
+	}
+}

@@ -18,6 +18,7 @@ type fakeQueue struct {
 	changed  chan struct{}  // receives after every CompleteAttempt
 	pruned   []time.Time    // the before of each PruneDeliveries
 	claims   int            // ClaimDeliveries calls that returned deliveries
+	batches  []int          // the size of each CompleteAttempts
 }
 
 type fakeItem struct {
@@ -86,6 +87,18 @@ func (q *fakeQueue) CompleteAttempt(_ context.Context, d *customersd.Delivery, a
 		}
 	}
 	q.changed <- struct{}{}
+	return nil
+}
+
+func (q *fakeQueue) CompleteAttempts(ctx context.Context, rs []customersd.DeliveryResult) error {
+	q.mu.Lock()
+	q.batches = append(q.batches, len(rs))
+	q.mu.Unlock()
+	for _, r := range rs {
+		if err := q.CompleteAttempt(ctx, r.Delivery, r.Attempt, r.Delivered); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
