@@ -130,9 +130,10 @@ func (s *Deliverer) record(results <-chan result) {
 		if err := s.Queue.CompleteAttempts(context.Background(), rs); err != nil {
 			// The leases run out and the deliveries are tried again: at
 			// least once.
-			s.Logger.Error("webhook: record attempts", slog.Int("deliveries", len(rs)), slog.Any("err", err))
+			s.queueFailed("record attempts", err)
 			continue
 		}
+		s.queueOK()
 		for _, r := range batch {
 			if s.Observer != nil {
 				s.Observer.ObserveAttempt(r.outcome, r.Attempt.Duration)

@@ -69,6 +69,7 @@ type Deliverer struct {
 	lease  time.Duration
 
 	wake   chan struct{}
+	health queueHealth
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -167,11 +168,12 @@ func (s *Deliverer) dispatch(ctx context.Context, results chan<- result) {
 		ds, err := s.Queue.ClaimDeliveries(ctx, s.now(), free, s.lease)
 		if err != nil {
 			if ctx.Err() == nil {
-				s.Logger.Error("webhook: claim deliveries", slog.Any("err", err))
+				s.queueFailed("claim", err)
 			}
 			s.sleep(ctx, s.cfg.Poll)
 			continue
 		}
+		s.queueOK()
 		for _, d := range ds {
 			slots <- struct{}{}
 			wg.Go(func() {
@@ -197,7 +199,7 @@ func (s *Deliverer) untilNext(ctx context.Context) time.Duration {
 	due, ok, err := s.Queue.NextDue(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
-			s.Logger.Error("webhook: next due delivery", slog.Any("err", err))
+			s.queueFailed("next due", err)
 		}
 		return s.cfg.Poll
 	}
@@ -241,7 +243,7 @@ func (s *Deliverer) prune(ctx context.Context) {
 		n, err := s.Queue.PruneDeliveries(ctx, s.now().Add(-s.cfg.Retention))
 		if err != nil {
 			if ctx.Err() == nil {
-				s.Logger.Error("webhook: prune deliveries", slog.Any("err", err))
+				s.queueFailed("prune", err)
 			}
 			continue
 		}

@@ -1,14 +1,20 @@
 package webhook_test
 
 import (
+	"context"
+	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/customersd/customersd"
+	"github.com/customersd/customersd/internal/logbuf"
 	"github.com/customersd/customersd/webhook"
 )
 
@@ -392,5 +398,55 @@ func TestDeliverer_RecordsInBatches(t *testing.T) {
 	}
 	if total != n || len(batches) == n {
 		t.Fatalf("batches %v: want %d attempts in fewer calls", batches, n)
+	}
+}
+
+// failingQueue is a fakeQueue whose claims and NextDue fail while down.
+type failingQueue struct {
+	*fakeQueue
+	down atomic.Bool
+}
+
+func (q *failingQueue) ClaimDeliveries(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*customersd.Delivery, error) {
+	if q.down.Load() {
+		return nil, errors.New("connection refused")
+	}
+	return q.fakeQueue.ClaimDeliveries(ctx, now, limit, lease)
+}
+
+func (q *failingQueue) NextDue(ctx context.Context) (time.Time, bool, error) {
+	if q.down.Load() {
+		return time.Time{}, false, errors.New("connection refused")
+	}
+	return q.fakeQueue.NextDue(ctx)
+}
+
+// TestDeliverer_QueueOutage: a queue that fails at every poll gets one
+// WARN line, not one per poll, and its return an INFO line; what was due
+// is delivered then.
+func TestDeliverer_QueueOutage(t *testing.T) {
+	rc := newReceiver(t, status(http.StatusOK))
+	q := &failingQueue{fakeQueue: newFakeQueue()}
+	q.down.Store(true)
+	var logs logbuf.Buffer
+	s := webhook.New(q, webhook.Config{Poll: time.Millisecond}, slog.New(slog.NewTextHandler(&logs, nil)))
+	s.Start()
+	t.Cleanup(s.Stop)
+	for strings.Count(logs.String(), "\n") < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	for range 20 { // many polls fail meanwhile
+		s.Wake()
+		time.Sleep(time.Millisecond)
+	}
+	q.add(newDelivery(rc.URL, 1))
+	q.down.Store(false)
+	waitChanges(t, q.fakeQueue, 1)
+	out := logs.String()
+	if n := strings.Count(out, "level=WARN"); n != 1 || strings.Contains(out, "level=ERROR") {
+		t.Fatalf("want one WARN line and no ERROR for the outage:\n%s", out)
+	}
+	if !strings.Contains(out, `level=INFO msg="webhook: queue available again"`) {
+		t.Fatalf("no line for the queue's return:\n%s", out)
 	}
 }
