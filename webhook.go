@@ -155,6 +155,13 @@ type DeliveryAttempt struct {
 	NextAt time.Time
 }
 
+// DeliveryResult is one attempt to record: CompleteAttempt's arguments.
+type DeliveryResult struct {
+	Delivery  *Delivery
+	Attempt   *DeliveryAttempt
+	Delivered bool
+}
+
 // DeliveryFilter selects a store's delivery log; empty fields match all.
 type DeliveryFilter struct {
 	HookID int64
@@ -182,6 +189,11 @@ type WebhookQueue interface {
 	// delivered is true, pending until a.NextAt when that is set, and failed
 	// otherwise, which also deactivates the hook.
 	CompleteAttempt(ctx context.Context, d *Delivery, a *DeliveryAttempt, delivered bool) error
+	// CompleteAttempts is CompleteAttempt for several deliveries, in as few
+	// transactions as it can: busy workers then cost a commit per batch,
+	// not one per delivery, which keeps them from crowding the API's
+	// writes (on SQLite, one writer serves both).
+	CompleteAttempts(ctx context.Context, rs []DeliveryResult) error
 	// NextDue returns when the earliest pending delivery of an active hook is
 	// due (its lease's end if leased); ok is false when none is pending.
 	NextDue(ctx context.Context) (due time.Time, ok bool, err error)

@@ -317,6 +317,20 @@ func TestOutbox_TenantLifecycle(t *testing.T) {
 		if evs := sqlstore.OutboxOf(t, db, f.store); len(evs) != 1 || len(evs[0].Hooks) != 2 {
 			t.Fatalf("after reset, a create: %+v, want 1 event for 2 hooks", evs)
 		}
+		// An import replaces the data and the account's row, emits nothing,
+		// and keeps the account's hooks.
+		doc := sqlstoretest.FixtureDocument("a", 3)
+		doc.APIAccounts = []customersd.DocumentAPIAccount{{ClientID: f.client, ClientSecret: customersd.NewClientSecret(), AccessToken: "imported-token-0123456789",
+			Scopes: []customersd.Scope{customersd.ScopeCustomers}}}
+		if err := newExportFixture(db).exporter.Import(ctx, f.store, doc); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := hooks.CountHooks(ctx, f.store, customersd.HookFilter{ClientID: f.client}); err != nil || n != 2 {
+			t.Errorf("after import: %d hooks, %v; want 2", n, err)
+		}
+		if evs := sqlstore.OutboxOf(t, db, f.store); len(evs) != 1 {
+			t.Errorf("after import: %d events, want the 1 from before", len(evs))
+		}
 		if err := tenants.RevokeAPIAccount(ctx, f.store, f.client); err != nil {
 			t.Fatal(err)
 		}

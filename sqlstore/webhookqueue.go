@@ -154,33 +154,39 @@ func (q *WebhookQueue) CompleteAttempt(ctx context.Context, d *customersd.Delive
 				return fmt.Errorf("sqlstore: deactivate hook %d of store %d: %w", d.Hook.ID, d.Hook.Store, err)
 			}
 		}
-		var done sql.NullInt64
-		nextAt := micros(a.At)
-		if next.Valid {
-			nextAt = next.Int64
-		} else {
-			done = sql.NullInt64{Int64: micros(a.At), Valid: true}
-		}
-		res, err := tx.exec(ctx, `UPDATE webhook_deliveries SET delivery_state = ?, attempts = ?, next_at = ?, lease_until = NULL, done_at = ?
-			WHERE id = ? AND delivery_state = 'pending'`, state, a.Number, nextAt, done, d.ID)
-		if err != nil {
-			return fmt.Errorf("sqlstore: complete delivery %d: %w", d.ID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("sqlstore: complete delivery %d: %w", d.ID, err)
-		} else if n == 0 {
-			return nil
-		}
-		// A second worker's attempt of the same number (an expired lease)
-		// keeps the first's row.
-		_, err = tx.exec(ctx, `INSERT INTO webhook_attempts (delivery_id, number, at, status_code, error, duration_us, next_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_id, number) DO NOTHING`,
-			d.ID, a.Number, micros(a.At), a.StatusCode, a.Error, a.Duration.Microseconds(), next)
-		if err != nil {
-			return fmt.Errorf("sqlstore: record attempt %d of delivery %d: %w", a.Number, d.ID, err)
-		}
-		return nil
+		return recordAttempt(ctx, tx, d, a, state, next)
 	})
+}
+
+// recordAttempt ends d's lease in state, due again at next when that is
+// set, and logs a; a delivery no longer pending records nothing.
+func recordAttempt(ctx context.Context, tx *Tx, d *customersd.Delivery, a *customersd.DeliveryAttempt, state string, next sql.NullInt64) error {
+	var done sql.NullInt64
+	nextAt := micros(a.At)
+	if next.Valid {
+		nextAt = next.Int64
+	} else {
+		done = sql.NullInt64{Int64: micros(a.At), Valid: true}
+	}
+	res, err := tx.exec(ctx, `UPDATE webhook_deliveries SET delivery_state = ?, attempts = ?, next_at = ?, lease_until = NULL, done_at = ?
+			WHERE id = ? AND delivery_state = 'pending'`, state, a.Number, nextAt, done, d.ID)
+	if err != nil {
+		return fmt.Errorf("sqlstore: complete delivery %d: %w", d.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlstore: complete delivery %d: %w", d.ID, err)
+	} else if n == 0 {
+		return nil
+	}
+	// A second worker's attempt of the same number (an expired lease)
+	// keeps the first's row.
+	_, err = tx.exec(ctx, `INSERT INTO webhook_attempts (delivery_id, number, at, status_code, error, duration_us, next_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_id, number) DO NOTHING`,
+		d.ID, a.Number, micros(a.At), a.StatusCode, a.Error, a.Duration.Microseconds(), next)
+	if err != nil {
+		return fmt.Errorf("sqlstore: record attempt %d of delivery %d: %w", a.Number, d.ID, err)
+	}
+	return nil
 }
 
 // NextDue implements customersd.WebhookQueue.

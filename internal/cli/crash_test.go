@@ -22,7 +22,8 @@ import (
 // updates and deletes is killed with SIGKILL at a random moment, restarted
 // on the same database, and must hold every write it acknowledged. A write
 // whose answer never came (in flight at the kill) may or may not be there,
-// but whole or not at all.
+// but whole or not at all. Every acknowledged write's webhook event must
+// reach a receiver at least once, however many kills it went through.
 const (
 	crashRounds  = 12
 	crashWorkers = 6
@@ -65,11 +66,19 @@ func runCrashRounds(t *testing.T, database string, check func(t *testing.T, roun
 		"CUSTOMERSD_BCRYPT_COST=4",
 		"CUSTOMERSD_STORE_HASH=" + crashHash,
 		"CUSTOMERSD_ACCESS_TOKEN=" + crashToken,
+		// A short timeout makes a short lease (twice it plus 10 s): the
+		// deliveries a kill leaves leased are due again sooner.
+		"CUSTOMERSD_WEBHOOK_TIMEOUT=1s",
 	}
 	model := newCrashModel()
+	receiver := newHookReceiver(t)
 	rng := rand.New(rand.NewPCG(8, 8)) // fixed seed: the same kill points every run
 	for round := range crashRounds {
 		nd := startNodes(t, bin, env, 1)[0]
+		if round == 0 {
+			mustCall(t, http.StatusOK, "POST", nd.url("/stores/"+crashHash+"/v3/hooks"), crashToken,
+				map[string]any{"scope": "store/customer/*", "destination": receiver.URL})
+		}
 		model.verify(t, nd, round)
 		if check != nil && round%2 == 0 && round > 0 {
 			check(t, round, true)
@@ -89,6 +98,7 @@ func runCrashRounds(t *testing.T, database string, check func(t *testing.T, roun
 	}
 	nd := startNodes(t, bin, env, 1)[0]
 	model.verify(t, nd, crashRounds)
+	model.verifyEvents(t, receiver)
 	t.Logf("%d rounds: %d writes acknowledged, all found; %d without an answer at a kill, %d of them found done",
 		crashRounds, model.acked, model.inFlight, model.applied)
 }
@@ -132,13 +142,15 @@ type crashModel struct {
 	// them, under an ID the test never learnt.
 	pendingCreates map[string]string // email -> tag
 	acked          int
-	inFlight       int // writes without an answer at a kill
-	applied        int // of those, the ones found done after the restart
-	seq            int
+	// events counts the acknowledged writes by the event each fires.
+	events   map[crashEvent]int
+	inFlight int // writes without an answer at a kill
+	applied  int // of those, the ones found done after the restart
+	seq      int
 }
 
 func newCrashModel() *crashModel {
-	return &crashModel{customers: map[int64]*crashCustomer{}, pendingCreates: map[string]string{}}
+	return &crashModel{customers: map[int64]*crashCustomer{}, pendingCreates: map[string]string{}, events: map[crashEvent]int{}}
 }
 
 // crashFields is a customer body whose text fields all carry tag, so a
@@ -320,6 +332,7 @@ func (m *crashModel) step(t *testing.T, client *http.Client, nd *node, rng *rand
 			*own = append(*own, c)
 		}
 		m.acked++
+		m.events[crashEvent{"store/customer/created", id}]++
 	case op < 8: // update every field at once
 		c := live[rng.IntN(len(live))]
 		got, ok := crashCall(t, client, "PUT", fmt.Sprintf("%s/%d", base, c.id), crashFields(tag), http.StatusOK)
@@ -332,6 +345,7 @@ func (m *crashModel) step(t *testing.T, client *http.Client, nd *node, rng *rand
 		}
 		c.body = got
 		m.acked++
+		m.events[crashEvent{"store/customer/updated", c.id}]++
 	default: // delete
 		i := rng.IntN(len(live))
 		c := live[i]
@@ -346,6 +360,7 @@ func (m *crashModel) step(t *testing.T, client *http.Client, nd *node, rng *rand
 		c.deleted = true
 		*own = append(live[:i], live[i+1:]...)
 		m.acked++
+		m.events[crashEvent{"store/customer/deleted", c.id}]++
 	}
 	return true
 }
@@ -387,4 +402,51 @@ func crashCall(t *testing.T, client *http.Client, method, url string, body any, 
 		}
 	}
 	return got, true
+}
+
+// crashEvent is an event by its scope and customer.
+type crashEvent struct {
+	scope string
+	id    int64
+}
+
+// verifyEvents waits until the receiver has got, for every event kind and
+// customer, at least as many distinct events (webhook-ids) as writes were
+// acknowledged: at least once, across every kill. Writes in flight at a
+// kill may add more.
+func (m *crashModel) verifyEvents(t *testing.T, rc *hookReceiver) {
+	t.Helper()
+	var missing []string
+	defer func() {
+		if t.Failed() {
+			t.Logf("events missing (kind, customer: got of acknowledged): %v", missing)
+		}
+	}()
+	waitFor(t, "every acknowledged write's event delivered", func() bool {
+		got := map[crashEvent]map[string]bool{}
+		for _, r := range rc.requests() {
+			var pl struct {
+				Scope string `json:"scope"`
+				Data  struct {
+					ID int64 `json:"id"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(r.body, &pl); err != nil {
+				t.Fatalf("webhook body %s: %v", r.body, err)
+			}
+			k := crashEvent{pl.Scope, pl.Data.ID}
+			if got[k] == nil {
+				got[k] = map[string]bool{}
+			}
+			got[k][r.header.Get("webhook-id")] = true
+		}
+		missing = missing[:0]
+		for k, n := range m.events {
+			if len(got[k]) < n {
+				missing = append(missing, fmt.Sprintf("%s %d: %d of %d", k.scope, k.id, len(got[k]), n))
+			}
+		}
+		return len(missing) == 0
+	})
+	t.Logf("%d acknowledged writes' events delivered in %d requests", m.acked, len(rc.requests()))
 }

@@ -41,5 +41,5 @@ func (c *ServeCommand) mountHooks(gw *gateway.Gateway, db *sqlstore.DB, api *v2.
 	rules := customersd.HookRules{RequireHTTPS: c.Config.HooksAPI.RequireHTTPS}
 	hooks := sqlstore.NewHookService(db)
 	api.Hooks, api.HookRules = hooks, rules
-	return gw.Mount((&v3.Server{Hooks: hooks, Queue: sqlstore.NewWebhookQueue(db), Rules: rules}).Surface())
+	return gw.Mount((&v3.Server{Hooks: hooks, Queue: sqlstore.NewWebhookQueue(db), Rules: rules, Blocked: c.blockedDomains}).Surface())
 }

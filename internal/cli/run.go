@@ -133,6 +133,8 @@ type Config struct {
 	HooksAPI HooksAPIConfig
 	// Journal is the request journal of a server with the admin API.
 	Journal JournalConfig
+	// Webhook is the delivery workers' settings (webhooks.go).
+	Webhook WebhookConfig
 }
 
 // DefaultDatabase is the embedded SQLite file used when nothing is configured.

@@ -17,6 +17,7 @@ import (
 	"github.com/customersd/customersd/password"
 	"github.com/customersd/customersd/sqlstore"
 	v2 "github.com/customersd/customersd/v2"
+	"github.com/customersd/customersd/webhook"
 )
 
 // Server timeouts. A slow client cannot hold a connection forever; a
@@ -41,6 +42,8 @@ type ServeCommand struct {
 	// readHeaderTimeout and readTimeout, when set, replace the production
 	// defaults, so that tests of slow clients need not wait for them.
 	readHeaderTimeout, readTimeout time.Duration
+
+	webhooks *webhook.Deliverer // this node's delivery workers (webhooks.go)
 }
 
 func (c *ServeCommand) parse(args []string) error {
@@ -87,6 +90,9 @@ func (c *ServeCommand) parse(args []string) error {
 	if err := c.journalFlags(fs, &cfg.Journal); err != nil {
 		return err
 	}
+	if err := c.webhookFlags(fs, &cfg.Webhook); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -131,6 +137,9 @@ func (cfg *Config) validate() error {
 		return err
 	}
 	if err := cfg.Journal.validate(); err != nil {
+		return err
+	}
+	if err := cfg.Webhook.validate(); err != nil {
 		return err
 	}
 	return cfg.RateLimit.validate()
@@ -205,6 +214,8 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	for _, s := range servers[1:] {
 		defer s.ln.Close()
 	}
+	c.webhooks.Start()
+	defer c.webhooks.Stop() // before the database closes: attempts in flight are recorded
 	logger.Info("customersd listening", slog.String("addr", ln.Addr().String()), slog.String("database", db.Dialect()),
 		slog.Int("max_conns", c.maxConns()))
 	if c.Ready != nil {
@@ -218,6 +229,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlstore.TenantService, logger *slog.Logger) ([]served, error) {
 	m := metrics.New()
 	m.WatchDB(db.Dialect(), db.PoolStats)
+	c.newWebhooks(db, m, logger)
 	limits, err := c.Config.RateLimit.open(logger, m.NewRateLimitErrorCounter())
 	if err != nil {
 		return nil, err
