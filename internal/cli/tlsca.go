@@ -55,7 +55,9 @@ func ensureSelfSigned(dir string, hosts []string, now time.Time) (selfSignedFile
 		return selfSignedFiles{}, err
 	}
 	f := selfSignedFiles{dir: abs, ca: filepath.Join(abs, caFile), cert: filepath.Join(abs, serverFile), key: filepath.Join(abs, serverKeyFile)}
-	if err := os.MkdirAll(abs, 0o700); err != nil {
+	// Readable by all: other containers and users read ca.pem from it; the
+	// key files are 0600 themselves.
+	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return f, fmt.Errorf("make %s: %w", abs, err)
 	}
 	ca, caKey, err := loadCA(abs)
