@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -141,6 +142,14 @@ func TestTLS_SelfSigned(t *testing.T) {
 	if _, err := http.Get("https://" + tlsAddr + "/healthz"); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("a client without the CA: err %v, want a certificate error", err)
 	}
+	// The health check reaches HTTPS with the CA, and only with it.
+	if code, out := healthcheck(t, nil, "--url", "https://localhost:"+port+"/readyz", "--ca", caPath); code != 0 {
+		t.Fatalf("healthcheck over HTTPS with --ca: exit %d; %s", code, out)
+	}
+	if code, _ := healthcheck(t, nil, "--url", "https://localhost:"+port+"/readyz"); code == 0 {
+		t.Fatal("healthcheck over HTTPS without the CA: exit 0")
+	}
+	pythonRequests(t, "https://localhost:"+port+"/stores/tls/v2/customers/1", caPath)
 	if err := p.stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -267,5 +276,24 @@ func TestEnsureSelfSigned_Renews(t *testing.T) {
 	}
 	if _, err := ensureSelfSigned(dir, hosts, now); err == nil || !strings.Contains(err.Error(), "remove") {
 		t.Fatalf("damaged CA: err %v, want a refusal that says what to remove", err)
+	}
+}
+
+// pythonRequests GETs url with Python's requests, trusting the CA through
+// REQUESTS_CA_BUNDLE as a Python test suite does, when python3 with
+// requests is installed.
+func pythonRequests(t *testing.T, url, caPath string) {
+	t.Helper()
+	if exec.Command("python3", "-c", "import requests").Run() != nil {
+		t.Log("python3 with requests is not installed: the Python client check is skipped")
+		return
+	}
+	cmd := exec.Command("python3", "-c", `import os, sys, requests
+r = requests.get(sys.argv[1], headers={"X-Auth-Token": sys.argv[2], "Accept": "application/json"})
+print(r.status_code, r.json()["email"])`, url, tlsEnv["CUSTOMERSD_ACCESS_TOKEN"])
+	cmd.Env = append(os.Environ(), "REQUESTS_CA_BUNDLE="+caPath)
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "200 jane@example.com" {
+		t.Fatalf("python3 requests with REQUESTS_CA_BUNDLE: %v\n%s", err, out)
 	}
 }
