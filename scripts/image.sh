@@ -37,7 +37,7 @@ version="${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo d
 pkg=github.com/customersd/customersd/internal/cli
 ldflags="-s -w -X $pkg.version=$version -X $pkg.commit=$(git rev-parse HEAD 2>/dev/null || true) -X $pkg.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 ctx="$work/context"
-mkdir -p "$ctx/rootfs/data" "$ctx/rootfs/tmp"
+mkdir -p "$ctx/rootfs" "$ctx/rw/data" "$ctx/rw/tmp"
 bin="$ctx/customersd"
 start=$(now)
 CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$bin" ./cmd/customersd
@@ -105,7 +105,7 @@ if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
 	mkdir -p "$ctx/rootfs/etc/ssl/certs"
 	cp /etc/ssl/certs/ca-certificates.crt "$ctx/rootfs/etc/ssl/certs/"
 fi
-chmod 1777 "$ctx/rootfs/tmp"
+chmod 1777 "$ctx/rw/tmp"
 cp Containerfile "$ctx/"
 format=()
 [[ "$engine" == podman ]] && format=(--format docker) # OCI images drop HEALTHCHECK
@@ -127,12 +127,17 @@ mkdir "$work/image"
 tar -xf "$work/image.tar" -C "$work/image"
 : >"$work/files"
 while IFS= read -r layer; do
-	tar -tf "$layer" >>"$work/files"
+	tar --numeric-owner -tvf "$layer" | awk '{ print $6, $2 }' >>"$work/files"
 done < <(find "$work/image" -type f \( -name '*.tar' -o -name 'layer.tar' \) ! -name image.tar)
-files="$(sed 's|^\./||; s|/$||' "$work/files" | grep -v '^$' | sort -u)"
+# The runtime user owns /data and /tmp and nothing else.
+if grep -E '^(\./)?(data|tmp)/? ' "$work/files" | grep -v ' 65532/65532$' | grep -q . ||
+	grep -vE '^(\./)?(data|tmp)/? ' "$work/files" | grep -v ' 0/0$' | grep -q .; then
+	fail "owners in the image: want 65532 for /data and /tmp only: $(sort -u "$work/files" | tr '\n' ';')"
+fi
+files="$(cut -d' ' -f1 "$work/files" | sed 's|^\./||; s|/$||' | grep -v '^$' | sort -u)"
 want="$(printf '%s\n' data etc etc/ssl etc/ssl/certs etc/ssl/certs/ca-certificates.crt tmp usr usr/local usr/local/bin usr/local/bin/customersd)"
 [[ -f "$ctx/rootfs/etc/ssl/certs/ca-certificates.crt" ]] || want="$(grep -v '^etc' <<<"$want")"
 if [[ "$files" != "$(sort <<<"$want")" ]]; then
 	fail "the image holds other files than the binary, the CA bundle, /data and /tmp: $(echo $files)"
 fi
-echo "image: $tag holds only: $(echo $files)"
+echo "image: $tag holds only: $(echo $files); the runtime user owns /data and /tmp only"
