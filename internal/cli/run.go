@@ -23,6 +23,8 @@ type Main struct {
 	// Ready, when set, is called with the server's address once it
 	// listens, so tests can serve on :0.
 	Ready func(addr string)
+	// TLSReady is Ready for the HTTPS listener of --tls-addr.
+	TLSReady func(addr string)
 }
 
 // NewMain returns a Main wired to the process.
@@ -56,6 +58,8 @@ Usage:
                    [--duration D] [--json]
                                              measure a server under load; exit
                                              status 2 when the report has errors
+  customersd healthcheck [--url URL]         exit 0 when the server's /readyz answers 200
+  customersd version                         print the version and build information
 
 Run "customersd COMMAND -h" for a command's flags.`
 
@@ -68,13 +72,17 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	var err error
 	switch cmd {
 	case "serve":
-		err = (&ServeCommand{Main: m, Ready: m.Ready}).Run(ctx, args)
+		err = (&ServeCommand{Main: m, Ready: m.Ready, TLSReady: m.TLSReady}).Run(ctx, args)
 	case "stores":
 		err = (&StoresCommand{Main: m}).Run(ctx, args)
 	case "tokens":
 		err = (&TokensCommand{Main: m}).Run(ctx, args)
 	case "bench":
 		err = (&BenchCommand{Main: m}).Run(ctx, args)
+	case "healthcheck":
+		err = (&HealthcheckCommand{Main: m}).Run(ctx, args)
+	case "version":
+		err = (&VersionCommand{Main: m}).Run(ctx, args)
 	case "help", "-h", "--help":
 		fmt.Fprintln(m.Stdout, usage)
 		return nil
@@ -135,6 +143,8 @@ type Config struct {
 	Journal JournalConfig
 	// Webhook is the delivery workers' settings (webhooks.go).
 	Webhook WebhookConfig
+	// TLS is the HTTPS listener (tls.go).
+	TLS TLSConfig
 }
 
 // DefaultDatabase is the embedded SQLite file used when nothing is configured.

@@ -39,6 +39,9 @@ type ServeCommand struct {
 	// server accepts connections (tests listen on :0).
 	Ready func(addr string)
 
+	// TLSReady is Ready for the HTTPS listener of --tls-addr.
+	TLSReady func(addr string)
+
 	// readHeaderTimeout and readTimeout, when set, replace the production
 	// defaults, so that tests of slow clients need not wait for them.
 	readHeaderTimeout, readTimeout time.Duration
@@ -93,6 +96,9 @@ func (c *ServeCommand) parse(args []string) error {
 	if err := c.webhookFlags(fs, &cfg.Webhook); err != nil {
 		return err
 	}
+	if err := c.tlsFlags(fs, &cfg.TLS); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -140,6 +146,9 @@ func (cfg *Config) validate() error {
 		return err
 	}
 	if err := cfg.Webhook.validate(); err != nil {
+		return err
+	}
+	if err := cfg.TLS.validate(); err != nil {
 		return err
 	}
 	return cfg.RateLimit.validate()
@@ -209,6 +218,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	servers, err := c.servers(ln, db, tenants, logger)
 	if err != nil {
+		return err
+	}
+	if servers, err = c.withTLS(servers, logger); err != nil {
 		return err
 	}
 	for _, s := range servers[1:] {
