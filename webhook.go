@@ -210,3 +210,31 @@ type WebhookQueue interface {
 	// deliveries it deleted.
 	PruneDeliveries(ctx context.Context, before time.Time) (int64, error)
 }
+
+// HookView is a hook as every surface shows it (spec/WEBHOOKS.md): times
+// in Unix seconds, headers a string map or null. /v2/hooks, /v3/hooks and
+// the admin API share it, so a field is added once and the three can be
+// compared by a test.
+type HookView struct {
+	ID          int64             `json:"id"`
+	ClientID    string            `json:"client_id"`
+	StoreHash   string            `json:"store_hash"`
+	Scope       string            `json:"scope"`
+	Destination string            `json:"destination"`
+	IsActive    bool              `json:"is_active"`
+	Headers     map[string]string `json:"headers"`
+	CreatedAt   int64             `json:"created_at"`
+	UpdatedAt   int64             `json:"updated_at"`
+}
+
+// View is h as the surfaces show it, in the store whose hash is storeHash.
+func (h *Hook) View(storeHash string) HookView {
+	headers := h.Headers
+	if len(headers) == 0 {
+		headers = nil
+	}
+	return HookView{
+		ID: h.ID, ClientID: h.ClientID, StoreHash: storeHash, Scope: h.Scope, Destination: h.Destination,
+		IsActive: h.IsActive, Headers: headers, CreatedAt: h.CreatedAt.Unix(), UpdatedAt: h.UpdatedAt.Unix(),
+	}
+}

@@ -16,29 +16,6 @@ import (
 // The webhook side of the admin API: every hook of a store whatever its
 // account, the delivery log, and "deliver now" (docs/admin.md, "Webhooks").
 
-// hookJSON is a hook as /v3/hooks shows it (times in Unix seconds), so a
-// test can compare the two.
-type hookJSON struct {
-	ID          int64             `json:"id"`
-	ClientID    string            `json:"client_id"`
-	StoreHash   string            `json:"store_hash"`
-	Scope       string            `json:"scope"`
-	Destination string            `json:"destination"`
-	IsActive    bool              `json:"is_active"`
-	Headers     map[string]string `json:"headers"`
-	CreatedAt   int64             `json:"created_at"`
-	UpdatedAt   int64             `json:"updated_at"`
-}
-
-func newHookJSON(h *customersd.Hook, storeHash string) hookJSON {
-	headers := h.Headers
-	if len(headers) == 0 {
-		headers = nil
-	}
-	return hookJSON{ID: h.ID, ClientID: h.ClientID, StoreHash: storeHash, Scope: h.Scope, Destination: h.Destination,
-		IsActive: h.IsActive, Headers: headers, CreatedAt: h.CreatedAt.Unix(), UpdatedAt: h.UpdatedAt.Unix()}
-}
-
 // deliveryJSON is one event on its way to one hook. Times are RFC 3339
 // with fractions of a second: a scaled retry schedule
 // (--webhook-time-scale) puts attempts milliseconds apart.
@@ -118,10 +95,10 @@ func (s *Server) listStoreHooks(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := struct {
-		Hooks []hookJSON `json:"hooks"`
-	}{Hooks: make([]hookJSON, len(hooks))}
+		Hooks []customersd.HookView `json:"hooks"`
+	}{Hooks: make([]customersd.HookView, len(hooks))}
 	for i, h := range hooks {
-		out.Hooks[i] = newHookJSON(h, st.Hash)
+		out.Hooks[i] = h.View(st.Hash)
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

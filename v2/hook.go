@@ -15,32 +15,6 @@ import (
 // V2 error array. It serves the same hooks as /v3/hooks; any valid token of
 // the store manages its own account's hooks.
 
-// hookJSON is a hook on the wire: times in Unix seconds, headers a string
-// map or null. Its XML form is <hook>, headers as one element per name
-// (the hook rules keep names valid XML names).
-type hookJSON struct {
-	ID          int64             `json:"id"`
-	ClientID    string            `json:"client_id"`
-	StoreHash   string            `json:"store_hash"`
-	Scope       string            `json:"scope"`
-	Destination string            `json:"destination"`
-	IsActive    bool              `json:"is_active"`
-	Headers     map[string]string `json:"headers"`
-	CreatedAt   int64             `json:"created_at"`
-	UpdatedAt   int64             `json:"updated_at"`
-}
-
-func newHookJSON(r *http.Request, h *customersd.Hook) hookJSON {
-	headers := h.Headers
-	if len(headers) == 0 {
-		headers = nil
-	}
-	return hookJSON{
-		ID: h.ID, ClientID: h.ClientID, StoreHash: gateway.StoreOf(r.Context()).Hash, Scope: h.Scope, Destination: h.Destination,
-		IsActive: h.IsActive, Headers: headers, CreatedAt: h.CreatedAt.Unix(), UpdatedAt: h.UpdatedAt.Unix(),
-	}
-}
-
 // The body fields of a hook. Read-only fields are ignored (clients send
 // back what they fetched); events_history_enabled is still sent by apps,
 // though BigCommerce dropped it: read (a boolean) and ignored.
@@ -116,9 +90,9 @@ func (s *Server) listHooks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]hookJSON, len(hooks))
+	out := make([]customersd.HookView, len(hooks))
 	for i, h := range hooks {
-		out[i] = newHookJSON(r, h)
+		out[i] = h.View(gateway.StoreOf(r.Context()).Hash)
 	}
 	return write(w, r, http.StatusOK, out)
 }
@@ -144,7 +118,7 @@ func (s *Server) createHook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return hookLimit(err)
 	}
-	return writeCreated(w, r, "/hooks/"+strconv.FormatInt(h.ID, 10), newHookJSON(r, h))
+	return writeCreated(w, r, "/hooks/"+strconv.FormatInt(h.ID, 10), h.View(gateway.StoreOf(r.Context()).Hash))
 }
 
 // getHook implements GET /stores/{store_hash}/v2/hooks/{id}.
@@ -157,7 +131,7 @@ func (s *Server) getHook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return write(w, r, http.StatusOK, newHookJSON(r, h))
+	return write(w, r, http.StatusOK, h.View(gateway.StoreOf(r.Context()).Hash))
 }
 
 // updateHook implements PUT /stores/{store_hash}/v2/hooks/{id}: any subset
@@ -181,7 +155,7 @@ func (s *Server) updateHook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return hookLimit(err)
 	}
-	return write(w, r, http.StatusOK, newHookJSON(r, h))
+	return write(w, r, http.StatusOK, h.View(gateway.StoreOf(r.Context()).Hash))
 }
 
 // deleteHook implements DELETE /stores/{store_hash}/v2/hooks/{id}: 204.

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/customersd/customersd"
 )
 
 // The XML form of V2 responses (XML.md). It is derived from the wire types'
@@ -45,8 +47,9 @@ var xmlRoots = map[reflect.Type]xmlNames{
 	reflect.TypeFor[countJSON](): {"count", "counts"},
 	// [INF] §7, §9.7: nothing records validate in XML; <validate> as count.
 	reflect.TypeFor[validateJSON](): {"validate", "validates"},
-	// [INF] webhooks document no XML; <hook> follows the URL segment.
-	reflect.TypeFor[hookJSON](): {"hook", "hooks"},
+	// [INF] webhooks document no XML; <hook> follows the URL segment, headers
+	// as one element per name (the hook rules keep names valid XML names).
+	reflect.TypeFor[customersd.HookView](): {"hook", "hooks"},
 	// §6.1, recorded: <errors><error>…</error></errors>.
 	reflect.TypeFor[errorJSON](): {"error", "errors"},
 	// [INF] The Store Information API's roots, named as its resources.

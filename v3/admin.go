@@ -26,7 +26,7 @@ type hooksAdminJSON struct {
 }
 
 type adminHookJSON struct {
-	hookJSON
+	customersd.HookView
 	Status string `json:"status"`
 }
 
@@ -78,7 +78,7 @@ func (s *Server) getHooksAdmin(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		out.HooksList[i] = adminHookJSON{hookJSON: newHookJSON(h, st.Hash), Status: status}
+		out.HooksList[i] = adminHookJSON{HookView: h.View(st.Hash), Status: status}
 	}
 	if s.Blocked != nil {
 		for _, b := range s.Blocked(ctx, st.ID, f.ClientID) {

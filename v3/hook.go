@@ -8,31 +8,6 @@ import (
 	"github.com/customersd/customersd"
 )
 
-// hookJSON is a hook on the wire (spec/WEBHOOKS.md): times in Unix
-// seconds, headers a string map or null.
-type hookJSON struct {
-	ID          int64             `json:"id"`
-	ClientID    string            `json:"client_id"`
-	StoreHash   string            `json:"store_hash"`
-	Scope       string            `json:"scope"`
-	Destination string            `json:"destination"`
-	IsActive    bool              `json:"is_active"`
-	Headers     map[string]string `json:"headers"`
-	CreatedAt   int64             `json:"created_at"`
-	UpdatedAt   int64             `json:"updated_at"`
-}
-
-func newHookJSON(h *customersd.Hook, storeHash string) hookJSON {
-	headers := h.Headers
-	if len(headers) == 0 {
-		headers = nil
-	}
-	return hookJSON{
-		ID: h.ID, ClientID: h.ClientID, StoreHash: storeHash, Scope: h.Scope, Destination: h.Destination,
-		IsActive: h.IsActive, Headers: headers, CreatedAt: h.CreatedAt.Unix(), UpdatedAt: h.UpdatedAt.Unix(),
-	}
-}
-
 // hookNotFound is BigCommerce's 404 for a hook, also for one of another
 // account, which must not be told apart from none.
 func hookNotFound(id string) error {
@@ -67,7 +42,7 @@ func checkHookScope(r *http.Request, in *customersd.HookInput) error {
 
 // writeHook writes one hook in the envelope.
 func writeHook(w http.ResponseWriter, r *http.Request, h *customersd.Hook) error {
-	return writeJSON(w, http.StatusOK, envelope{Data: newHookJSON(h, storeOf(r).Hash)})
+	return writeJSON(w, http.StatusOK, envelope{Data: h.View(storeOf(r).Hash)})
 }
 
 // listHooks implements GET /stores/{store_hash}/v3/hooks: the account's
@@ -87,9 +62,9 @@ func (s *Server) listHooks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := make([]hookJSON, len(hooks))
+	data := make([]customersd.HookView, len(hooks))
 	for i, h := range hooks {
-		data[i] = newHookJSON(h, st.Hash)
+		data[i] = h.View(st.Hash)
 	}
 	return writeJSON(w, http.StatusOK, envelope{Data: data, Meta: meta{Pagination: newPagination(r, total, len(hooks), f)}})
 }
