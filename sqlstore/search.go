@@ -29,10 +29,16 @@ type searchColumn struct {
 // is. SQLite's lower folds ASCII only: the schema cannot use the process's
 // Unicode lower (dialect.lower), or the file would need customersd to open.
 var searchColumns = []searchColumn{
-	{sqlite: "email_key", postgres: `email_key COLLATE "C"`, email: true},
-	{sqlite: "lower(first_name)", postgres: `lower(first_name) COLLATE "C"`},
-	{sqlite: "lower(last_name)", postgres: `lower(last_name) COLLATE "C"`},
-	{sqlite: "lower(company)", postgres: `lower(company) COLLATE "C"`},
+	{sqlite: colEmailKey, postgres: colEmailKey + ` COLLATE "C"`, email: true},
+	lowerSearchColumn(colFirstName),
+	lowerSearchColumn(colLastName),
+	lowerSearchColumn(colCompany),
+}
+
+// lowerSearchColumn matches col case-insensitively, as migration 0008's
+// expression indexes are written.
+func lowerSearchColumn(col string) searchColumn {
+	return searchColumn{sqlite: "lower(" + col + ")", postgres: "lower(" + col + `) COLLATE "C"`}
 }
 
 // prefixEnd is above every string starting with a prefix and below every
