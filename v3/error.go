@@ -1,6 +1,7 @@
 package v3
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -60,13 +61,17 @@ func renderError(w http.ResponseWriter, r *http.Request, err error) int {
 
 // writeJSON writes a V3 body.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
+	// Not json.Marshal: it writes & < > as \u0026 …, which BigCommerce
+	// doesn't, and V3's pagination links hold "&".
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return err // the gateway's 500
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(b)
+	w.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 	return nil
 }
 

@@ -127,7 +127,7 @@ func TestCreateHook_Invalid(t *testing.T) {
 			}
 		})
 		ts.do("GET", "/hooks", nil).wantBody(t, http.StatusOK,
-			`{"data":[],"meta":{"pagination":{"total":0,"count":0,"per_page":50,"current_page":1,"total_pages":0,"links":{"current":"?limit=50\u0026page=1"}}}}`)
+			`{"data":[],"meta":{"pagination":{"total":0,"count":0,"per_page":50,"current_page":1,"total_pages":0,"links":{"current":"?limit=50&page=1"}}}}`)
 	})
 }
 

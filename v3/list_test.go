@@ -45,14 +45,14 @@ func TestListHooks_FiltersAndPages(t *testing.T) {
 			want  string
 			meta  string
 		}{
-			{"", "[1 2 3 4 5]", `{"total":5,"count":5,"per_page":50,"current_page":1,"total_pages":1,"links":{"current":"?limit=50\u0026page=1"}}`},
+			{"", "[1 2 3 4 5]", `{"total":5,"count":5,"per_page":50,"current_page":1,"total_pages":1,"links":{"current":"?limit=50&page=1"}}`},
 			{"?scope=store/customer/created", "[1 2 3]", ""},
 			{"?is_active=false", "[3]", ""},
 			{"?is_active=true&scope=store/customer/created", "[1 2]", ""},
 			{"?destination=http://localhost:9/a", "[1 4]", ""},
-			{"?limit=2", "[1 2]", `{"total":5,"count":2,"per_page":2,"current_page":1,"total_pages":3,"links":{"current":"?limit=2\u0026page=1","next":"?limit=2\u0026page=2"}}`},
-			{"?limit=2&page=2", "[3 4]", `{"total":5,"count":2,"per_page":2,"current_page":2,"total_pages":3,"links":{"previous":"?limit=2\u0026page=1","current":"?limit=2\u0026page=2","next":"?limit=2\u0026page=3"}}`},
-			{"?limit=2&page=3&scope=store/customer/created", "[]", `{"total":3,"count":0,"per_page":2,"current_page":3,"total_pages":2,"links":{"previous":"?limit=2\u0026page=2\u0026scope=store%2Fcustomer%2Fcreated","current":"?limit=2\u0026page=3\u0026scope=store%2Fcustomer%2Fcreated"}}`},
+			{"?limit=2", "[1 2]", `{"total":5,"count":2,"per_page":2,"current_page":1,"total_pages":3,"links":{"current":"?limit=2&page=1","next":"?limit=2&page=2"}}`},
+			{"?limit=2&page=2", "[3 4]", `{"total":5,"count":2,"per_page":2,"current_page":2,"total_pages":3,"links":{"previous":"?limit=2&page=1","current":"?limit=2&page=2","next":"?limit=2&page=3"}}`},
+			{"?limit=2&page=3&scope=store/customer/created", "[]", `{"total":3,"count":0,"per_page":2,"current_page":3,"total_pages":2,"links":{"previous":"?limit=2&page=2&scope=store%2Fcustomer%2Fcreated","current":"?limit=2&page=3&scope=store%2Fcustomer%2Fcreated"}}`},
 		}
 		for _, tt := range tests {
 			t.Run(tt.query, func(t *testing.T) {
