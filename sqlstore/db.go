@@ -84,6 +84,10 @@ type DB struct {
 	// afterDeleteChunk, when set, runs after each chunk of a bulk delete
 	// commits: tests write in between.
 	afterDeleteChunk func()
+	// cache is SQLite's read cache (cache.go); nil on PostgreSQL.
+	// cacheOff turns it off (SetCacheBytes(0)).
+	cache    *readCache
+	cacheOff atomic.Bool
 }
 
 // Options are the settings of a database beyond its DSN.
@@ -164,6 +168,7 @@ func (db *DB) Close() error {
 	}
 	db.readStmts.close()
 	db.writeStmts.close()
+	db.cache.close()
 	err := db.write.Close()
 	for _, pool := range []*sql.DB{db.read, db.probe} {
 		if pool == nil || pool == db.write {
