@@ -52,7 +52,7 @@ func (c *BenchCommand) parse(args []string) error {
 	fs.StringVar(&c.token, "token", "", "access token of --store on --url")
 	fs.Var(dsnFlag{&c.database}, "database", "database of the in-process server: a SQLite path or postgres:// URL; a bench store is made in it and deleted afterwards (default: a temporary SQLite file)")
 	fs.IntVar(&c.customers, "customers", 10000, "customers (with addresses, and a few groups) to seed before measuring")
-	fs.StringVar(&c.scenario, "scenario", "all", "get, list, email, count, create, update, validate, mix, or all (each, then mix)")
+	fs.StringVar(&c.scenario, "scenario", "all", "get, get-hot, list, email, count, create, update, validate, mix, or all (each, then mix; get also runs as get-uncached on SQLite)")
 	fs.IntVar(&c.concurrency, "concurrency", 64, "concurrent clients")
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "duration of each scenario (the baseline runs for this long too, at most 10s)")
 	fs.BoolVar(&c.json, "json", false, "print the report as JSON instead of a Markdown table")

@@ -42,7 +42,7 @@ func TestBench_InProcess(t *testing.T) {
 	if rep.Baseline == nil || rep.Baseline.Requests == 0 || rep.Baseline.Ratio != 1 {
 		t.Errorf("baseline = %+v, want requests and ratio 1", rep.Baseline)
 	}
-	want := append(append([]string{}, loadgen.Scenarios...), loadgen.ScenarioCreateSingle, loadgen.ScenarioBcrypt)
+	want := append(append([]string{}, loadgen.Scenarios...), loadgen.ScenarioCreateSingle, loadgen.ScenarioBcrypt, loadgen.ScenarioGetUncached)
 	for _, name := range want {
 		res := rep.Result(name)
 		if res == nil {
@@ -52,6 +52,14 @@ func TestBench_InProcess(t *testing.T) {
 		if res.Requests == 0 || res.Errors != 0 || res.ServerErrors != 0 || res.Ratio <= 0 {
 			t.Errorf("%s = %+v, want requests, no errors and a ratio", name, res)
 		}
+	}
+	// get-hot reads the same few customers again and again: the read
+	// cache answers most; the uncached server's lookups are not counted.
+	if hot := rep.Result(loadgen.ScenarioGetHot); hot == nil || hot.CacheHitRate <= 0 {
+		t.Errorf("get-hot = %+v, want a cache hit rate", hot)
+	}
+	if unc := rep.Result(loadgen.ScenarioGetUncached); unc != nil && unc.CacheHitRate != 0 {
+		t.Errorf("get-uncached = %+v, want no cache hits counted", unc)
 	}
 	if len(rep.Checks) != 3 {
 		t.Errorf("checks = %+v, want get, create and validate", rep.Checks)
