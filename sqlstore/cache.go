@@ -71,7 +71,13 @@ type readCache struct {
 	// pool holds the cache's own connection, for the version checks only.
 	pool *sql.DB
 
-	vmu   sync.Mutex // serialises checks on conn, so versions come in order
+	// rmu guards the rounds of checks: next is the round lookups join,
+	// not yet started; leading says a goroutine runs rounds (lead).
+	rmu     sync.Mutex
+	next    *checkRound
+	leading bool
+
+	vmu   sync.Mutex // serialises reads of the version on conn
 	conn  *sql.Conn  // nil until the first check, and after an error
 	stmt  *sql.Stmt  // PRAGMA data_version, prepared on conn
 	epoch int64      // counts the connections opened
@@ -147,9 +153,64 @@ func (c *readCache) dropConn() {
 
 // check reads the database's version (step 1 above). ok is false when it
 // could not: the caller reads the database and stores nothing.
-func (c *readCache) check(ctx context.Context) (v cacheVersion, ok bool) {
+//
+// Lookups share checks: one that arrives while a check runs joins the
+// next round, which starts after it arrived, so the version it gets was
+// read after its own start, as if it had read it itself. Under load one
+// pragma serves many requests instead of two per request.
+func (c *readCache) check(ctx context.Context) (cacheVersion, bool) {
+	c.rmu.Lock()
+	r := c.next
+	if r == nil {
+		r = &checkRound{done: make(chan struct{})}
+		c.next = r
+	}
+	if !c.leading {
+		c.leading = true
+		go c.lead()
+	}
+	c.rmu.Unlock()
+	select {
+	case <-r.done:
+		return r.v, r.ok
+	case <-ctx.Done():
+		return cacheVersion{}, false
+	}
+}
+
+// checkRound is one read of the version, shared by the lookups that
+// joined it before it started.
+type checkRound struct {
+	done chan struct{}
+	v    cacheVersion
+	ok   bool
+}
+
+// lead runs rounds while lookups wait for one.
+func (c *readCache) lead() {
+	for {
+		c.rmu.Lock()
+		r := c.next
+		if r == nil {
+			c.leading = false
+			c.rmu.Unlock()
+			return
+		}
+		c.next = nil // from here on, lookups join the round after r
+		c.rmu.Unlock()
+		r.v, r.ok = c.readVersion()
+		close(r.done)
+	}
+}
+
+// readVersion runs PRAGMA data_version on the cache's connection.
+func (c *readCache) readVersion() (v cacheVersion, ok bool) {
 	c.vmu.Lock()
 	defer c.vmu.Unlock()
+	// Not a request's context: the round serves several requests. The
+	// pragma starts a read transaction, which in WAL mode never waits
+	// for a writer.
+	ctx := context.Background()
 	if c.conn == nil {
 		conn, err := c.pool.Conn(ctx)
 		if err != nil {

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/customersd/customersd"
@@ -293,5 +295,57 @@ func TestReadCache_Bound(t *testing.T) {
 		if err != nil || c.ID != id {
 			t.Fatalf("FindCustomerByID(%d) = %v, %v", id, c, err)
 		}
+	}
+}
+
+// Concurrent readers never see a customer older than the last update that
+// had returned when their read started, while another connection writes:
+// shared checks (one pragma for many lookups) stay as strict as their own.
+func TestReadCache_ConcurrentWrites(t *testing.T) {
+	f := newCacheFixture(t)
+	ctx := context.Background()
+	other := sqlstore.NewCustomerService(mustOpen(t, f.path), password.Hasher{Cost: bcrypt.MinCost})
+	var committed atomic.Int64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				floor := committed.Load()
+				c, err := f.customers.FindCustomerByID(ctx, f.store, f.id)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var n int64
+				if c.Company != "" {
+					if _, err := fmt.Sscanf(c.Company, "v%d", &n); err != nil {
+						t.Errorf("company %q: %v", c.Company, err)
+						return
+					}
+				}
+				if n < floor {
+					t.Errorf("read company v%d after update v%d had returned", n, floor)
+					return
+				}
+			}
+		})
+	}
+	for i := int64(1); i <= 100; i++ {
+		company := fmt.Sprintf("v%d", i)
+		if _, err := other.UpdateCustomer(ctx, f.store, f.id, &customersd.CustomerInput{Company: &company}); err != nil {
+			t.Fatal(err)
+		}
+		committed.Store(i)
+	}
+	close(done)
+	wg.Wait()
+	if st := f.db.CacheStats(); st.Hits == 0 {
+		t.Logf("no cache hits in this run: %+v", st)
 	}
 }
