@@ -77,6 +77,9 @@ func writeAs(w http.ResponseWriter, r *http.Request, f Format, status int, v any
 // string, so the replacement never touches the syntax, and encoding/json
 // never writes "\/" itself.
 func marshalJSON(v any) ([]byte, error) {
+	if a, ok := v.(jsonAppender); ok {
+		return a.appendJSON(make([]byte, 0, 640)), nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("v2: encode response: %w", err)
