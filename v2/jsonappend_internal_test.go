@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,3 +86,28 @@ func TestCustomerJSON_AppendMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWriteCustomerPage measures the body of a list page of 50
+// customers as the bench client asks for it (JSON, gzip accepted).
+//
+//	go test -run '^$' -bench BenchmarkWriteCustomerPage -benchmem ./v2
+func BenchmarkWriteCustomerPage(b *testing.B) {
+	r := httptest.NewRequest("GET", "/stores/bench/v2/customers?limit=50", nil)
+	r.SetPathValue("store_hash", "bench")
+	r.Header.Set("Accept-Encoding", "gzip")
+	now := time.Date(2024, 5, 6, 7, 34, 10, 0, time.UTC)
+	page := make([]*customersd.Customer, 50)
+	for i := range page {
+		page[i] = &customersd.Customer{ID: int64(i + 1), FirstName: "Jane", LastName: "Doe", Email: "jane" + itoaInternal(i) + "@example.com",
+			DateCreated: now, DateModified: now, CustomerGroupID: 1}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		if err := writeListAs(w, r, FormatJSON, page, func(c *customersd.Customer) customerJSON { return newCustomerJSON(r, c) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func itoaInternal(i int) string { return strconv.Itoa(i) }
