@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,9 +100,32 @@ func TestBench_ServerErrors(t *testing.T) {
 	}
 }
 
+// A comma-separated --scenario runs just those scenarios, and get its
+// uncached twin, beside the baseline.
+func TestBench_ScenarioList(t *testing.T) {
+	out, err := runBench(t, "--customers", "20", "--scenario", "get-hot,count", "--concurrency", "1", "--duration", "50ms", "--json")
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out)
+	}
+	var rep loadgen.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, out)
+	}
+	var got []string
+	for _, res := range rep.Results {
+		got = append(got, res.Scenario)
+	}
+	if want := []string{"get-hot", "count"}; !slices.Equal(got, want) || rep.Baseline == nil {
+		t.Errorf("scenarios = %v (baseline %v), want %v and a baseline", got, rep.Baseline != nil, want)
+	}
+}
+
 func TestBench_Usage(t *testing.T) {
 	for _, args := range [][]string{
 		{"--scenario", "nope"},
+		{"--scenario", "get,nope"},
+		{"--scenario", "get,all"},
+		{"--scenario", "get,"},
 		{"--concurrency", "0"},
 		{"--url", "http://127.0.0.1:1"},
 		{"--url", "http://127.0.0.1:1", "--store", "s", "--token", "t", "--database", "x.db"},
