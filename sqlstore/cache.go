@@ -61,9 +61,10 @@ import (
 // a flood of bad tokens cannot fill it.
 
 // DefaultCacheBytes bounds the read cache when nothing else is said: about
-// 50,000 customers, well within the resident memory budget of a node at a
-// million customers.
-const DefaultCacheBytes = 32 << 20
+// 30,000 customers or tokens. The heap it takes is below the estimate, and
+// twice that with the collector's headroom still leaves a node at a
+// million customers under the 150 MB of resident memory it is allowed.
+const DefaultCacheBytes = 16 << 20
 
 // readCache is a database's read cache; nil on PostgreSQL, where several
 // nodes write and no commit counter is shared cheaply.
