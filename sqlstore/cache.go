@@ -88,7 +88,7 @@ type readCache struct {
 	bytes    int64
 	entries  map[cacheKey]*cacheEntry
 
-	hits, misses atomic.Int64
+	hits, misses, checks atomic.Int64
 }
 
 // cacheVersion is the database state a lookup checked: the value of
@@ -161,14 +161,25 @@ func (c *readCache) dropConn() {
 // pragma serves many requests instead of two per request.
 func (c *readCache) check(ctx context.Context) (cacheVersion, bool) {
 	c.rmu.Lock()
+	if !c.leading {
+		// No check runs: run one here, for this lookup alone, and leave
+		// to a goroutine the rounds others joined meanwhile.
+		c.leading = true
+		c.rmu.Unlock()
+		v, ok := c.readVersion()
+		c.rmu.Lock()
+		if c.next != nil {
+			go c.lead()
+		} else {
+			c.leading = false
+		}
+		c.rmu.Unlock()
+		return v, ok
+	}
 	r := c.next
 	if r == nil {
 		r = &checkRound{done: make(chan struct{})}
 		c.next = r
-	}
-	if !c.leading {
-		c.leading = true
-		go c.lead()
 	}
 	c.rmu.Unlock()
 	select {
@@ -225,6 +236,7 @@ func (c *readCache) readVersion() (v cacheVersion, ok bool) {
 		c.conn, c.stmt = conn, stmt
 		c.epoch++
 	}
+	c.checks.Add(1)
 	// Scan closes the statement's rows, which ends its read transaction:
 	// a transaction left open would freeze the value.
 	if err := c.stmt.QueryRowContext(ctx).Scan(&v.data); err != nil {
@@ -287,9 +299,11 @@ func (c *readCache) setMax(n int64) {
 // CacheStats are the read cache's counters, for benchmarks and metrics.
 type CacheStats struct {
 	Hits, Misses int64
-	Entries      int
-	Bytes        int64 // estimated, never above MaxBytes
-	MaxBytes     int64
+	// Checks counts the reads of the database's version.
+	Checks   int64
+	Entries  int
+	Bytes    int64 // estimated, never above MaxBytes
+	MaxBytes int64
 }
 
 // CacheStats returns the read cache's counters; zero on PostgreSQL.
@@ -300,7 +314,7 @@ func (db *DB) CacheStats() CacheStats {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Entries: len(c.entries), Bytes: c.bytes, MaxBytes: c.maxBytes}
+	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Checks: c.checks.Load(), Entries: len(c.entries), Bytes: c.bytes, MaxBytes: c.maxBytes}
 }
 
 // SetCacheBytes bounds the read cache (SQLite); 0 turns it off, for
@@ -322,7 +336,7 @@ func (db *DB) cached(ctx context.Context, key cacheKey, load func() (*cacheEntry
 	if c == nil || db.cacheOff.Load() || db.fileGone() != nil {
 		return load()
 	}
-	v, ok := c.check(ctx)
+	v, ok := c.version(ctx)
 	if !ok {
 		return load()
 	}

@@ -349,3 +349,48 @@ func TestReadCache_ConcurrentWrites(t *testing.T) {
 		t.Logf("no cache hits in this run: %+v", st)
 	}
 }
+
+// In a request scope the lookups after the first use its check; a write in
+// the scope makes the next lookup check again and see the write, and a new
+// scope sees another connection's write.
+func TestReadCache_RequestScope(t *testing.T) {
+	f := newCacheFixture(t)
+	f.warm(t)
+	ctx := sqlstore.WithRequestScope(context.Background())
+	before := f.db.CacheStats()
+	if _, err := f.tenants.Authenticate(ctx, "cache-store", f.token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.customers.FindCustomerByID(ctx, f.store, f.id); err != nil {
+		t.Fatal(err)
+	}
+	after := f.db.CacheStats()
+	if after.Checks != before.Checks+1 || after.Hits != before.Hits+2 {
+		t.Fatalf("CacheStats=%+v after two lookups in one scope, was %+v: want one check, two hits", after, before)
+	}
+
+	company := "Scoped Co"
+	if _, err := f.customers.UpdateCustomer(ctx, f.store, f.id, &customersd.CustomerInput{Company: &company}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.customers.FindCustomerByID(ctx, f.store, f.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Company != company {
+		t.Fatalf("Company=%q read in the scope that wrote it, want %q", c.Company, company)
+	}
+
+	other := sqlstore.NewCustomerService(mustOpen(t, f.path), password.Hasher{Cost: bcrypt.MinCost})
+	company = "Other Co"
+	if _, err := other.UpdateCustomer(context.Background(), f.store, f.id, &customersd.CustomerInput{Company: &company}); err != nil {
+		t.Fatal(err)
+	}
+	c, err = f.customers.FindCustomerByID(sqlstore.WithRequestScope(context.Background()), f.store, f.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Company != company {
+		t.Fatalf("Company=%q in a new scope after another connection's update, want %q", c.Company, company)
+	}
+}

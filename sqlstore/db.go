@@ -302,6 +302,7 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *row {
 // therefore be safe to run more than once (it sets what it returns afresh).
 // Writes stop once the SQLite file is found gone (health.go).
 func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
+	defer forgetVersion(ctx) // the request's next read sees this write (scope.go)
 	for attempt := 1; ; attempt++ {
 		err := db.runTx(ctx, fn)
 		if err == nil || attempt == maxTxAttempts || !isRetryable(err) {

@@ -43,7 +43,7 @@ func newHandler(d handlerDeps) http.Handler {
 	if d.admin != nil {
 		mux.Handle("/admin/", d.admin)
 	}
-	return mux
+	return withReadScope(mux)
 }
 
 // newMetricsHandler serves /metrics alone, for --metrics-addr.
