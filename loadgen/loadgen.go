@@ -41,6 +41,9 @@ type Target struct {
 	// SingleCommit, when set, is the same store behind a server that
 	// commits each write alone; create then also runs against it.
 	SingleCommit *Target
+	// Uncached, when set, is the same store behind a server whose read
+	// cache is off; get then also runs against it.
+	Uncached *Target
 }
 
 // Config is a run.
@@ -55,6 +58,9 @@ type Config struct {
 	// process (client and server in one), CPU per request is the cost
 	// that other load on a shared machine does not distort.
 	CPU func() time.Duration
+	// Cache, when set, returns the server's read cache hits and misses so
+	// far; each result then says its hit rate.
+	Cache func() (hits, misses int64)
 }
 
 // NewClient returns the HTTP client of every measurement: keep-alive with
@@ -93,6 +99,11 @@ func Run(ctx context.Context, client *http.Client, t *Target, fx *Fixture, cfg C
 		}
 		res := measure(ctx, sc, cfg, sampler, func(w int) func() (int, error) { return httpDo(ctx, client, t, fx, sc, run, w) })
 		rep.Results = append(rep.Results, res)
+		if sc == ScenarioGet && t.Uncached != nil {
+			rep.Results = append(rep.Results, measure(ctx, ScenarioGetUncached, cfg, sampler, func(w int) func() (int, error) {
+				return httpDo(ctx, client, t.Uncached, fx, ScenarioGetUncached, run, w)
+			}))
+		}
 		if sc == ScenarioCreate && t.SingleCommit != nil {
 			single := measure(ctx, ScenarioCreateSingle, cfg, sampler, func(w int) func() (int, error) {
 				return httpDo(ctx, client, t.SingleCommit, fx, ScenarioCreateSingle, run+"s", w)
@@ -146,6 +157,10 @@ func measure(ctx context.Context, name string, cfg Config, sampler *rssSampler, 
 	if cfg.CPU != nil {
 		cpu0 = cfg.CPU()
 	}
+	var hits0, misses0 int64
+	if cfg.Cache != nil {
+		hits0, misses0 = cfg.Cache()
+	}
 	lats := make([][]int64, cfg.Concurrency)
 	sts := make([]*stats, cfg.Concurrency)
 	var wg sync.WaitGroup
@@ -194,6 +209,12 @@ func measure(ctx context.Context, name string, cfg Config, sampler *rssSampler, 
 		total.merge(sts[w])
 	}
 	res := summarize(name, all, elapsed, total)
+	if cfg.Cache != nil {
+		hits, misses := cfg.Cache()
+		if n := hits - hits0 + misses - misses0; n > 0 {
+			res.CacheHitRate = float64(hits-hits0) / float64(n)
+		}
+	}
 	if len(all) > 0 && cpu > 0 {
 		res.CPUPerRequest = float64(cpu.Microseconds()) / float64(len(all))
 	}

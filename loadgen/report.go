@@ -51,6 +51,9 @@ type Result struct {
 	// show when both are CPU-bound.
 	CPUPerRequest float64 `json:"cpu_us_per_request,omitempty"`
 	CPURatio      float64 `json:"cpu_ratio_to_baseline,omitempty"`
+	// CacheHitRate is the share of the server's read cache lookups
+	// (token and customer) answered from it, when the server says.
+	CacheHitRate float64 `json:"cache_hit_rate,omitempty"`
 	// FirstError describes one error, to start the diagnosis with.
 	FirstError string `json:"first_error,omitempty"`
 }
@@ -168,6 +171,15 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	for _, res := range r.Results {
 		row(res)
+	}
+	var rates []string
+	for _, res := range r.Results {
+		if res.CacheHitRate > 0 {
+			rates = append(rates, fmt.Sprintf("%s %.1f%%", res.Scenario, 100*res.CacheHitRate))
+		}
+	}
+	if len(rates) > 0 {
+		fmt.Fprintf(&b, "\nread cache hit rate (token and customer lookups): %s\n", strings.Join(rates, ", "))
 	}
 	if len(r.Checks) > 0 {
 		b.WriteString("\n| check | value | target | met |\n|---|---:|---:|---|\n")

@@ -21,6 +21,12 @@ const (
 	// ScenarioCreateSingle is create against a server committing each
 	// write alone, run next to create when the target offers one.
 	ScenarioCreateSingle = "create-single-commit"
+	// ScenarioGetHot is get over the first hotCustomers seeded customers
+	// only: a working set that fits a server's read cache.
+	ScenarioGetHot = "get-hot"
+	// ScenarioGetUncached is get against a server whose read cache is
+	// off, run next to get when the target offers one.
+	ScenarioGetUncached = "get-uncached"
 	// ScenarioBcrypt is the raw rate of bcrypt comparisons at the
 	// fixture's cost, run next to validate: the limit validate can reach.
 	ScenarioBcrypt = "bcrypt"
@@ -28,7 +34,7 @@ const (
 
 // Scenarios lists the scenarios in the order "all" runs them: reads first,
 // while the seeded data is untouched, then writes, then the mix.
-var Scenarios = []string{ScenarioGet, ScenarioList, ScenarioEmail, ScenarioCount, ScenarioValidate,
+var Scenarios = []string{ScenarioGet, ScenarioGetHot, ScenarioList, ScenarioEmail, ScenarioCount, ScenarioValidate,
 	ScenarioUpdate, ScenarioCreate, ScenarioMix}
 
 // ValidScenario reports whether --scenario may name s ("all" included).
@@ -76,8 +82,11 @@ var mixWeights = []struct {
 func (b *builder) next(scenario string) request {
 	b.seq++
 	switch scenario {
-	case ScenarioGet:
+	case ScenarioGet, ScenarioGetUncached:
 		return request{method: http.MethodGet, path: "/customers/" + b.id(), ok: is2xx}
+	case ScenarioGetHot:
+		id := b.fx.ID(b.rng.IntN(min(hotCustomers, b.fx.Customers)))
+		return request{method: http.MethodGet, path: "/customers/" + strconv.FormatInt(id, 10), ok: is2xx}
 	case ScenarioList:
 		// Pages from the first hundred: a deep OFFSET is a cost of its
 		// own that a client paging through everything pays once.
@@ -108,6 +117,10 @@ func (b *builder) next(scenario string) request {
 	}
 	panic("loadgen: unknown scenario " + scenario)
 }
+
+// hotCustomers is get-hot's working set: a shop's busiest thousand
+// customers, a few hundred kilobytes in a read cache.
+const hotCustomers = 1000
 
 func (b *builder) id() string {
 	return strconv.FormatInt(b.fx.ID(b.rng.IntN(b.fx.Customers)), 10)

@@ -26,7 +26,7 @@ func NewCustomerService(db *DB, h password.Hasher) *CustomerService {
 
 // FindCustomerByID implements customersd.CustomerService.
 func (s *CustomerService) FindCustomerByID(ctx context.Context, store customersd.StoreID, id int64) (*customersd.Customer, error) {
-	return findCustomerByID(ctx, s.db.storeReader(store), store, id)
+	return s.db.cachedCustomer(ctx, store, id)
 }
 
 // FindCustomers implements customersd.CustomerService.

@@ -103,6 +103,10 @@ type DB struct {
 	hooks deliveryHooks
 	// storeHashes caches each store's hash for event payloads (outbox.go).
 	storeHashes sync.Map
+	// cache is SQLite's read cache (cache.go); nil on PostgreSQL.
+	// cacheOff turns it off (SetCacheBytes(0)).
+	cache    *readCache
+	cacheOff atomic.Bool
 }
 
 // Options are the settings of a database beyond its DSN.
@@ -183,6 +187,7 @@ func (db *DB) Close() error {
 	}
 	db.readStmts.close()
 	db.writeStmts.close()
+	db.cache.close()
 	err := db.write.Close()
 	for _, pool := range []*sql.DB{db.read, db.probe} {
 		if pool == nil || pool == db.write {
@@ -321,6 +326,7 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *row {
 // therefore be safe to run more than once (it sets what it returns afresh).
 // Writes stop once the SQLite file is found gone (health.go).
 func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
+	defer forgetVersion(ctx) // the request's next read sees this write (scope.go)
 	for attempt := 1; ; attempt++ {
 		err := db.runTx(ctx, fn)
 		if err == nil || attempt == maxTxAttempts || !isRetryable(err) {

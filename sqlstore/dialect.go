@@ -217,5 +217,12 @@ func openSQLite(dsn string) (*DB, error) {
 	probe.SetMaxOpenConns(1)
 	probe.SetMaxIdleConns(1)
 	probe.SetConnMaxLifetime(0)
-	return &DB{dialect: sqliteDialect, write: write, read: read, probe: probe, path: path}, nil
+	cache, err := newReadCache(readOnly, DefaultCacheBytes)
+	if err != nil {
+		write.Close()
+		read.Close()
+		probe.Close()
+		return nil, err
+	}
+	return &DB{dialect: sqliteDialect, write: write, read: read, probe: probe, path: path, cache: cache}, nil
 }

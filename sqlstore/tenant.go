@@ -31,7 +31,7 @@ func (s *TenantService) Authenticate(ctx context.Context, storeHash, token strin
 	if token == "" {
 		return nil, errUnauthorized()
 	}
-	a, err := findAccountByToken(ctx, s.db.reader(), token)
+	a, err := s.db.cachedAccount(ctx, token)
 	if customersd.ErrorCode(err) == customersd.ENOTFOUND {
 		return nil, errUnauthorized()
 	} else if err != nil {

@@ -2,7 +2,6 @@ package v2
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -77,6 +76,9 @@ func writeAs(w http.ResponseWriter, r *http.Request, f Format, status int, v any
 // string, so the replacement never touches the syntax, and encoding/json
 // never writes "\/" itself.
 func marshalJSON(v any) ([]byte, error) {
+	if a, ok := v.(jsonAppender); ok {
+		return a.appendJSON(make([]byte, 0, 1024)), nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("v2: encode response: %w", err)
@@ -98,10 +100,11 @@ func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType s
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	if len(b) >= gzipMinSize && acceptsGzip(r) {
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+		buf := bytes.NewBuffer(make([]byte, 0, len(b)/3))
+		zw := newGzip(buf)
 		zw.Write(b)
 		zw.Close()
+		freeGzip(zw)
 		b = buf.Bytes()
 		setGzip(h)
 	}
@@ -202,8 +205,11 @@ func streamList[V, T any](w http.ResponseWriter, r *http.Request, lf listForm, h
 	var out io.Writer = w
 	if acceptsGzip(r) {
 		setGzip(h)
-		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
-		defer zw.Close()
+		zw := newGzip(w)
+		defer func() {
+			zw.Close()
+			freeGzip(zw)
+		}()
 		out = zw
 	}
 	w.WriteHeader(http.StatusOK)

@@ -51,7 +51,7 @@ func (c *BenchCommand) parse(args []string) error {
 	fs.StringVar(&c.token, "token", "", "access token of --store on --url")
 	fs.Var(dsnFlag{&c.database}, "database", "database of the in-process server: a SQLite path or postgres:// URL; a bench store is made in it and deleted afterwards (default: a temporary SQLite file)")
 	fs.IntVar(&c.customers, "customers", 10000, "customers (with addresses, and a few groups) to seed before measuring")
-	fs.StringVar(&c.scenario, "scenario", "all", "get, list, email, count, create, update, validate, mix, or all (each, then mix)")
+	fs.StringVar(&c.scenario, "scenario", "all", "get, get-hot, list, email, count, create, update, validate, mix, a comma-separated list of them, or all (each, then mix; get also runs as get-uncached on SQLite)")
 	fs.IntVar(&c.concurrency, "concurrency", 64, "concurrent clients")
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "duration of each scenario (the baseline runs for this long too, at most 10s)")
 	fs.BoolVar(&c.json, "json", false, "print the report as JSON instead of a Markdown table")
@@ -62,8 +62,8 @@ func (c *BenchCommand) parse(args []string) error {
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
-	case !loadgen.ValidScenario(c.scenario):
-		return fmt.Errorf("bench: --scenario must be one of %s or all, not %q", strings.Join(loadgen.Scenarios, ", "), c.scenario)
+	case !validScenarios(c.scenario):
+		return fmt.Errorf("bench: --scenario must be one of %s, a comma-separated list of them, or all, not %q", strings.Join(loadgen.Scenarios, ", "), c.scenario)
 	case c.concurrency < 1:
 		return errors.New("bench: --concurrency must be at least 1")
 	case c.duration <= 0:
@@ -82,7 +82,22 @@ func (c *BenchCommand) scenarios() []string {
 	if c.scenario == "all" {
 		return slices.Clone(loadgen.Scenarios)
 	}
-	return []string{c.scenario}
+	return strings.Split(c.scenario, ",")
+}
+
+// validScenarios reports whether --scenario names "all", a scenario, or
+// a comma-separated list of scenarios, so that one run can measure the
+// few a change concerns beside the baseline.
+func validScenarios(s string) bool {
+	if s == "all" {
+		return true
+	}
+	for name := range strings.SplitSeq(s, ",") {
+		if name == "all" || !loadgen.ValidScenario(name) {
+			return false
+		}
+	}
+	return true
 }
 
 // Run sets up the target, measures, and prints the report. A failure to

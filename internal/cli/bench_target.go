@@ -89,7 +89,23 @@ func (c *BenchCommand) measureInProcess(ctx context.Context, client *http.Client
 		defer single.close()
 		target.SingleCommit = &loadgen.Target{StoreURL: single.url + "/stores/" + st.Hash + "/v2", Token: token}
 	}
-	rep, err := loadgen.Run(ctx, client, target, fx, c.config(readRSS, processCPU))
+	if srv.db.Dialect() == "sqlite" && slices.Contains(c.scenarios(), loadgen.ScenarioGet) {
+		// The same database behind a server without the read cache: what
+		// the cache is worth, in the same run.
+		uncached, err := c.startServer(ctx, dsn, true)
+		if err != nil {
+			return nil, err
+		}
+		defer uncached.close()
+		uncached.db.SetCacheBytes(0)
+		target.Uncached = &loadgen.Target{StoreURL: uncached.url + "/stores/" + st.Hash + "/v2", Token: token}
+	}
+	cfg := c.config(readRSS, processCPU)
+	cfg.Cache = func() (hits, misses int64) {
+		st := srv.db.CacheStats()
+		return st.Hits, st.Misses
+	}
+	rep, err := loadgen.Run(ctx, client, target, fx, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,7 +43,7 @@ func TestBench_InProcess(t *testing.T) {
 	if rep.Baseline == nil || rep.Baseline.Requests == 0 || rep.Baseline.Ratio != 1 {
 		t.Errorf("baseline = %+v, want requests and ratio 1", rep.Baseline)
 	}
-	want := append(append([]string{}, loadgen.Scenarios...), loadgen.ScenarioCreateSingle, loadgen.ScenarioBcrypt)
+	want := append(append([]string{}, loadgen.Scenarios...), loadgen.ScenarioCreateSingle, loadgen.ScenarioBcrypt, loadgen.ScenarioGetUncached)
 	for _, name := range want {
 		res := rep.Result(name)
 		if res == nil {
@@ -52,6 +53,14 @@ func TestBench_InProcess(t *testing.T) {
 		if res.Requests == 0 || res.Errors != 0 || res.ServerErrors != 0 || res.Ratio <= 0 {
 			t.Errorf("%s = %+v, want requests, no errors and a ratio", name, res)
 		}
+	}
+	// get-hot reads the same few customers again and again: the read
+	// cache answers most; the uncached server's lookups are not counted.
+	if hot := rep.Result(loadgen.ScenarioGetHot); hot == nil || hot.CacheHitRate <= 0 {
+		t.Errorf("get-hot = %+v, want a cache hit rate", hot)
+	}
+	if unc := rep.Result(loadgen.ScenarioGetUncached); unc != nil && unc.CacheHitRate != 0 {
+		t.Errorf("get-uncached = %+v, want no cache hits counted", unc)
 	}
 	if len(rep.Checks) != 3 {
 		t.Errorf("checks = %+v, want get, create and validate", rep.Checks)
@@ -91,9 +100,32 @@ func TestBench_ServerErrors(t *testing.T) {
 	}
 }
 
+// A comma-separated --scenario runs just those scenarios, and get its
+// uncached twin, beside the baseline.
+func TestBench_ScenarioList(t *testing.T) {
+	out, err := runBench(t, "--customers", "20", "--scenario", "get-hot,count", "--concurrency", "1", "--duration", "50ms", "--json")
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out)
+	}
+	var rep loadgen.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, out)
+	}
+	var got []string
+	for _, res := range rep.Results {
+		got = append(got, res.Scenario)
+	}
+	if want := []string{"get-hot", "count"}; !slices.Equal(got, want) || rep.Baseline == nil {
+		t.Errorf("scenarios = %v (baseline %v), want %v and a baseline", got, rep.Baseline != nil, want)
+	}
+}
+
 func TestBench_Usage(t *testing.T) {
 	for _, args := range [][]string{
 		{"--scenario", "nope"},
+		{"--scenario", "get,nope"},
+		{"--scenario", "get,all"},
+		{"--scenario", "get,"},
 		{"--concurrency", "0"},
 		{"--url", "http://127.0.0.1:1"},
 		{"--url", "http://127.0.0.1:1", "--store", "s", "--token", "t", "--database", "x.db"},

@@ -59,7 +59,7 @@ func newHandler(d handlerDeps) http.Handler {
 	if d.panel != nil {
 		mux.Handle("/admin/ui/", d.panel)
 	}
-	return mux
+	return withReadScope(mux)
 }
 
 // newMetricsHandler serves /metrics alone, for --metrics-addr.
