@@ -79,6 +79,11 @@ func (s *AddressService) CreateAddress(ctx context.Context, store customersd.Sto
 		return nil, err
 	}
 	err := s.db.withTx(ctx, func(tx *Tx) error {
+		// The hooks before the counter, as CreateCustomer reads them.
+		hooks, err := findHookTargets(ctx, tx, store)
+		if err != nil {
+			return err
+		}
 		id, err := nextID(ctx, tx, store, resourceAddress)
 		if err != nil {
 			return err
@@ -92,7 +97,7 @@ func (s *AddressService) CreateAddress(ctx context.Context, store customersd.Sto
 		} else if err != nil {
 			return fmt.Errorf("sqlstore: insert address for customer %d of store %d: %w", customerID, store, err)
 		}
-		return emitEvents(ctx, tx, store, addressEvent(customersd.HookAddressCreated, id, customerID))
+		return hooks.emit(ctx, tx, addressEvent(customersd.HookAddressCreated, id, customerID))
 	})
 	if err != nil {
 		return nil, err
