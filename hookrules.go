@@ -174,3 +174,12 @@ func HookScopeAllowed(a *APIAccount, scope string) bool {
 	}
 	return true
 }
+
+// CheckHookScope refuses, with EFORBIDDEN, an input that subscribes a to
+// a scope HookScopeAllowed denies it; /v2/hooks and /v3/hooks share it.
+func CheckHookScope(a *APIAccount, in *HookInput) error {
+	if in.Scope != nil && !HookScopeAllowed(a, *in.Scope) {
+		return Errorf(EFORBIDDEN, "A hook on %s needs a token with the store_v2_customers or store_v2_customers_read_only scope.", *in.Scope)
+	}
+	return nil
+}

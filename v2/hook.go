@@ -56,14 +56,6 @@ func hookLimit(err error) error {
 	return err
 }
 
-// checkHookScope refuses a hook whose events the account may not read.
-func checkHookScope(r *http.Request, in *customersd.HookInput) error {
-	if in.Scope != nil && !customersd.HookScopeAllowed(gateway.AccountOf(r.Context()), *in.Scope) {
-		return customersd.Errorf(customersd.EFORBIDDEN, "A hook on %s needs a token with the store_v2_customers or store_v2_customers_read_only scope.", *in.Scope)
-	}
-	return nil
-}
-
 func clientOf(r *http.Request) string { return gateway.AccountOf(r.Context()).ClientID }
 
 // listHooks implements GET /stores/{store_hash}/v2/hooks: the account's
@@ -107,12 +99,8 @@ func (s *Server) createHook(w http.ResponseWriter, r *http.Request) error {
 	if err := s.HookRules.Validate(in, true); err != nil {
 		return err
 	}
-	if err := checkHookScope(r, in); err != nil {
+	if err := customersd.CheckHookScope(gateway.AccountOf(r.Context()), in); err != nil {
 		return err
-	}
-	if in.IsActive == nil {
-		active := true
-		in.IsActive = &active
 	}
 	h, err := s.Hooks.CreateHook(r.Context(), storeOf(r), clientOf(r), in)
 	if err != nil {
@@ -148,7 +136,7 @@ func (s *Server) updateHook(w http.ResponseWriter, r *http.Request) error {
 	if err := s.HookRules.Validate(in, false); err != nil {
 		return err
 	}
-	if err := checkHookScope(r, in); err != nil {
+	if err := customersd.CheckHookScope(gateway.AccountOf(r.Context()), in); err != nil {
 		return err
 	}
 	h, err := s.Hooks.UpdateHook(r.Context(), storeOf(r), clientOf(r), id, in)

@@ -32,14 +32,6 @@ func orNotFound(err error, id int64) error {
 	return err
 }
 
-// checkHookScope refuses a hook whose events the account may not read.
-func checkHookScope(r *http.Request, in *customersd.HookInput) error {
-	if in.Scope != nil && !customersd.HookScopeAllowed(account(r), *in.Scope) {
-		return customersd.Errorf(customersd.EFORBIDDEN, "A hook on %s needs a token with the store_v2_customers or store_v2_customers_read_only scope.", *in.Scope)
-	}
-	return nil
-}
-
 // writeHook writes one hook in the envelope.
 func writeHook(w http.ResponseWriter, r *http.Request, h *customersd.Hook) error {
 	return writeJSON(w, http.StatusOK, envelope{Data: h.View(storeOf(r).Hash)})
@@ -79,12 +71,8 @@ func (s *Server) createHook(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Rules.Validate(in, true); err != nil {
 		return err
 	}
-	if err := checkHookScope(r, in); err != nil {
+	if err := customersd.CheckHookScope(account(r), in); err != nil {
 		return err
-	}
-	if in.IsActive == nil {
-		active := true
-		in.IsActive = &active
 	}
 	h, err := s.Hooks.CreateHook(r.Context(), storeOf(r).ID, account(r).ClientID, in)
 	if err != nil {
@@ -120,7 +108,7 @@ func (s *Server) updateHook(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Rules.Validate(in, false); err != nil {
 		return err
 	}
-	if err := checkHookScope(r, in); err != nil {
+	if err := customersd.CheckHookScope(account(r), in); err != nil {
 		return err
 	}
 	h, err := s.Hooks.UpdateHook(r.Context(), storeOf(r).ID, account(r).ClientID, id, in)
