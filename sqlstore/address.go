@@ -78,11 +78,29 @@ func (s *AddressService) CreateAddress(ctx context.Context, store customersd.Sto
 	if err := resolveCountry(a); err != nil {
 		return nil, err
 	}
+	if s.db.createsAlone() {
+		done, err := createAddressAlone.run(ctx, s.db, store, &addressRow{Address: a, store: store}, &a.ID)
+		switch {
+		case isForeignKeyViolation(err):
+			return nil, customersd.NotFound("Customer", customerID)
+		case done:
+			return a, nil
+		case err != nil && !isRetryable(err):
+			return nil, fmt.Errorf("sqlstore: insert address for customer %d of store %d: %w", customerID, store, err)
+		}
+	}
 	err := s.db.withTx(ctx, func(tx *Tx) error {
 		// The hooks before the counter, as CreateCustomer reads them.
 		hooks, err := findHookTargets(ctx, tx, store)
 		if err != nil {
 			return err
+		}
+		if tx.dialect.sequenced(resourceAddress) {
+			// Refused before nextID, as CreateCustomer refuses an unknown
+			// group: a sequence does not take an ID back.
+			if err := checkAddressOwner(ctx, tx, store, &customerID); err != nil {
+				return err
+			}
 		}
 		id, err := nextID(ctx, tx, store, resourceAddress)
 		if err != nil {

@@ -60,6 +60,13 @@ func (s *CustomerService) CreateCustomer(ctx context.Context, store customersd.S
 	}
 	c := &customersd.Customer{}
 	in.Apply(c)
+	if s.db.createsAlone() {
+		if done, err := s.createAlone(ctx, store, in, c, hash); err != nil {
+			return nil, err
+		} else if done {
+			return c, nil
+		}
+	}
 	err = s.db.withTx(ctx, func(tx *Tx) error {
 		// The hooks before the counter: creates of a store queue on its
 		// counter row until they commit, so a statement moved out of that
@@ -67,6 +74,20 @@ func (s *CustomerService) CreateCustomer(ctx context.Context, store customersd.S
 		hooks, err := findHookTargets(ctx, tx, store)
 		if err != nil {
 			return err
+		}
+		if g := in.CustomerGroupID; g != nil && *g != 0 && tx.dialect.sequenced(resourceCustomer) {
+			// Refused before nextID: a sequence does not take an ID back
+			// when the transaction rolls back, and bad input changes
+			// nothing, the next ID included. Not locked: the lock order
+			// puts the store's lock (nextID) first; the foreign key then
+			// holds the group, and refuses it if deleted meanwhile.
+			var one int
+			err := tx.queryRow(ctx, `SELECT 1 FROM customer_groups WHERE store_id = ? AND id = ?`, store, *g).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return customersd.Invalid(colCustomerGroupID)
+			} else if err != nil {
+				return fmt.Errorf("sqlstore: find group %d of store %d: %w", *g, store, err)
+			}
 		}
 		// The counter before the group: the lock order (db.go).
 		id, err := nextID(ctx, tx, store, resourceCustomer)
@@ -88,6 +109,27 @@ func (s *CustomerService) CreateCustomer(ctx context.Context, store customersd.S
 		return nil, err
 	}
 	return c, nil
+}
+
+// createAlone is CreateCustomer in one statement (create.go); done is false
+// when the transaction has to do it.
+func (s *CustomerService) createAlone(ctx context.Context, store customersd.StoreID, in *customersd.CustomerInput, c *customersd.Customer, hash sql.NullString) (done bool, err error) {
+	c.DateCreated = s.db.now()
+	c.DateModified = c.DateCreated
+	r := &customerRow{Customer: c, store: store, passwordHash: hash}
+	ins := createCustomerAlone
+	if in.CustomerGroupID == nil { // a new customer sent without a group joins the default group
+		if s.db.creates != nil {
+			// Not inserted by the batch: the transaction tells why.
+			return s.db.creates.submit(ctx, store, r)
+		}
+		ins = createDefaultCustomerAlone
+	}
+	done, err = ins.run(ctx, s.db, store, r, &c.ID, (*groupRefScan)(&c.CustomerGroupID))
+	if isRetryable(err) {
+		return false, nil
+	}
+	return done, customerWriteError(err, store, c.ID)
 }
 
 func (s *CustomerService) hashPassword(ctx context.Context, store customersd.StoreID, in *customersd.CustomerInput) (sql.NullString, error) {
@@ -421,9 +463,12 @@ func customerWhere(store customersd.StoreID, f customersd.CustomerFilter) (strin
 // defaultGroupID returns the store's default group, or 0 when it has none.
 func defaultGroupID(ctx context.Context, tx *Tx, store customersd.StoreID) (int64, error) {
 	var id int64
-	// Locked, so that a concurrent delete of that group (PostgreSQL) either
-	// finishes first, and there is no default, or waits for this insert.
-	err := tx.queryRow(ctx, `SELECT id FROM customer_groups WHERE store_id = ? AND `+colIsDefault+tx.dialect.forUpdate, store).Scan(&id)
+	// Held (KEY SHARE, as the customer's foreign key will), so that a
+	// concurrent delete of that group (PostgreSQL) either finishes first,
+	// and there is no default, or waits for this insert. Not FOR UPDATE:
+	// that made every create of a store wait for the one before it to
+	// commit.
+	err := tx.queryRow(ctx, `SELECT id FROM customer_groups WHERE store_id = ? AND `+colIsDefault+tx.dialect.forKeyShare, store).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	} else if err != nil {

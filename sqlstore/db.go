@@ -9,8 +9,11 @@
 // of them fails with SQLSTATE 40P01. So every write transaction takes its
 // locks in this one order, skipping what it does not need:
 //
-//  1. the store's row (lockStore: whole-store operations only);
-//  2. the store's ID counters (nextID, lockGroups, lockCounters);
+//  1. the store's row: FOR UPDATE by whole-store operations (lockStore),
+//     KEY SHARE by creates of customers and addresses on PostgreSQL, which
+//     take it before drawing an ID from the store's sequence (ids.go);
+//  2. the store's ID counters (nextID of groups and hooks, and of
+//     everything on SQLite; lockGroups, lockCounters);
 //  3. customer groups (including the key-share lock a customer's foreign
 //     key takes on its group, see lockGroupKey);
 //  4. customers;
@@ -43,7 +46,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -71,6 +73,9 @@ type DB struct {
 	// committer batches SQLite write transactions (group commit); nil on
 	// PostgreSQL, whose concurrent transactions commit in parallel.
 	committer *committer
+	// creates batches customer creates on PostgreSQL (create.go); nil on
+	// SQLite, whose committer batches every write.
+	creates *createBatcher
 	// readStmts and writeStmts are the prepared statements of read and
 	// write (stmtcache.go); nil on PostgreSQL.
 	readStmts, writeStmts *stmtCache
@@ -163,14 +168,22 @@ func open(ctx context.Context, dsn string, opts Options, upTo string) (*DB, erro
 		}
 		db.readStmts, db.writeStmts = newStmtCache(db.read, false), newStmtCache(db.write, true)
 		db.committer = newCommitter(db)
+	} else {
+		db.creates = newCreateBatcher(db)
 	}
 	return db, nil
 }
 
-// SetGroupCommit turns SQLite's group commit on (the default) or off, for
-// benchmarks that compare it with one commit per write. Call it before use.
+// SetGroupCommit turns group commit on (the default) or off, for
+// benchmarks that compare it with one commit per write: SQLite's for every
+// write, PostgreSQL's for customer creates. Call it before use.
 func (db *DB) SetGroupCommit(on bool) {
 	switch {
+	case on && db.creates == nil && db.dialect == postgresDialect:
+		db.creates = newCreateBatcher(db)
+	case !on && db.creates != nil:
+		db.creates.close()
+		db.creates = nil
 	case on && db.committer == nil && db.dialect == sqliteDialect:
 		db.committer = newCommitter(db)
 	case !on && db.committer != nil:
@@ -184,6 +197,9 @@ func (db *DB) Close() error {
 	db.closed.Store(true)
 	if db.committer != nil {
 		db.committer.close()
+	}
+	if db.creates != nil {
+		db.creates.close()
 	}
 	db.readStmts.close()
 	db.writeStmts.close()
@@ -374,20 +390,6 @@ func (db *DB) runTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.noteWrite(err)
 }
 
-// nextID hands out the next ID of a resource in a store. The upsert locks
-// the counter row until the transaction ends, so concurrent inserters (in any
-// process) wait for each other and IDs never repeat.
-func nextID(ctx context.Context, tx *Tx, store customersd.StoreID, resource string) (int64, error) {
-	var id int64
-	err := tx.queryRow(ctx, `INSERT INTO id_counters (store_id, resource, last_id) VALUES (?, ?, 1)
-		ON CONFLICT (store_id, resource) DO UPDATE SET last_id = id_counters.last_id + 1
-		RETURNING last_id`, store, resource).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("sqlstore: next %s id for store %d: %w", resource, store, err)
-	}
-	return id, nil
-}
-
 // The resources that have per-store IDs.
 const (
 	resourceCustomer = "customer"
@@ -395,14 +397,18 @@ const (
 	resourceGroup    = "group"
 )
 
+// sumRowCounts selects the row count of (store_id, resource): the sum of its
+// shards. PostgreSQL keeps a row per shard (migration 0009) so that
+// concurrent inserts of a store do not queue on one counter row; SQLite
+// keeps one.
+const sumRowCounts = `COALESCE(SUM(n), 0) FROM row_counts WHERE store_id = ? AND resource = ?`
+
 // countRows reads a resource's row count in a store, kept by triggers
-// (migration 0002) so that it costs one row, not a scan.
+// (migrations 0002 and 0009) so that it costs a few rows, not a scan.
 func countRows(ctx context.Context, tx *Tx, store customersd.StoreID, resource string) (int64, error) {
 	var n int64
-	err := tx.queryRow(ctx, `SELECT n FROM row_counts WHERE store_id = ? AND resource = ?`, store, resource).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	} else if err != nil {
+	err := tx.queryRow(ctx, `SELECT `+sumRowCounts, store, resource).Scan(&n)
+	if err != nil {
 		return 0, fmt.Errorf("sqlstore: count %s rows of store %d: %w", resource, store, err)
 	}
 	return n, nil

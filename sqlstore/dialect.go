@@ -41,6 +41,9 @@ type dialect struct {
 	// writableCTE: a WITH clause may hold an INSERT (PostgreSQL), so an
 	// event and its deliveries are stored in one round trip.
 	writableCTE bool
+	// idSequences: customer and address IDs come from per-store sequences
+	// (ids.go).
+	idSequences bool
 	// lower is the SQL function that lower-cases every letter, for
 	// case-insensitive matches. SQLite's own lower folds ASCII only.
 	lower string
@@ -81,6 +84,7 @@ var postgresDialect = &dialect{
 	forKeyShare:    " FOR KEY SHARE",
 	skipLocked:     " FOR UPDATE OF d SKIP LOCKED",
 	writableCTE:    true,
+	idSequences:    true,
 	lower:          "LOWER",
 }
 

@@ -86,29 +86,11 @@ func (db *DB) beginSnapshot(ctx context.Context) (*Tx, error) {
 }
 
 func exportCounters(ctx context.Context, tx *Tx, store customersd.StoreID, doc *customersd.Document) error {
-	rows, err := tx.query(ctx, `SELECT resource, last_id FROM id_counters WHERE store_id = ?`, store)
+	last, err := lastIDs(ctx, tx, store)
 	if err != nil {
-		return fmt.Errorf("sqlstore: export id counters of store %d: %w", store, err)
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var resource string
-		var last int64
-		if err := rows.Scan(&resource, &last); err != nil {
-			return fmt.Errorf("sqlstore: scan id counter of store %d: %w", store, err)
-		}
-		switch resource {
-		case resourceCustomer:
-			doc.Counters.Customers = last
-		case resourceAddress:
-			doc.Counters.Addresses = last
-		case resourceGroup:
-			doc.Counters.Groups = last
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlstore: export id counters of store %d: %w", store, err)
-	}
+	doc.Counters.Customers, doc.Counters.Addresses, doc.Counters.Groups = last[resourceCustomer], last[resourceAddress], last[resourceGroup]
 	return nil
 }
 

@@ -210,13 +210,10 @@ func importCounters(ctx context.Context, tx *Tx, store customersd.StoreID, doc *
 	for _, a := range doc.Addresses {
 		last[resourceAddress] = max(last[resourceAddress], a.ID)
 	}
-	_, err := tx.exec(ctx, `INSERT INTO id_counters (store_id, resource, last_id) VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?)
-		ON CONFLICT (store_id, resource) DO UPDATE SET last_id = excluded.last_id`,
-		store, resourceGroup, last[resourceGroup],
-		store, resourceCustomer, last[resourceCustomer],
-		store, resourceAddress, last[resourceAddress])
-	if err != nil {
-		return fmt.Errorf("sqlstore: set id counters of store %d: %w", store, err)
+	for _, resource := range []string{resourceGroup, resourceCustomer, resourceAddress} {
+		if err := setLastID(ctx, tx, store, resource, last[resource]); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -80,7 +80,7 @@ func (db *DB) analyze(ctx context.Context) error {
 
 func insertSeedGroups(ctx context.Context, tx *Tx, store customersd.StoreID) error {
 	// The counter before the groups: the lock order (db.go).
-	if err := setCounter(ctx, tx, store, resourceGroup, int64(len(seedGroups))); err != nil {
+	if err := setLastID(ctx, tx, store, resourceGroup, int64(len(seedGroups))); err != nil {
 		return err
 	}
 	var g customersd.Group
@@ -97,10 +97,10 @@ func insertSeedChunk(ctx context.Context, tx *Tx, store customersd.StoreID, from
 	// and the date indexes see realistic, distinct values.
 	base := tx.now.Unix() - int64(to)*60
 	// The counters before the rows: the lock order (db.go).
-	if err := setCounter(ctx, tx, store, resourceCustomer, int64(to)); err != nil {
+	if err := setLastID(ctx, tx, store, resourceCustomer, int64(to)); err != nil {
 		return err
 	}
-	if err := setCounter(ctx, tx, store, resourceAddress, int64(to)); err != nil {
+	if err := setLastID(ctx, tx, store, resourceAddress, int64(to)); err != nil {
 		return err
 	}
 	var c customersd.Customer
@@ -146,15 +146,4 @@ func insertSeedChunk(ctx context.Context, tx *Tx, store customersd.StoreID, from
 		}
 	})
 	return err
-}
-
-// setCounter sets a store's last ID of a resource, so that the next ID the
-// API hands out follows the seeded ones.
-func setCounter(ctx context.Context, tx *Tx, store customersd.StoreID, resource string, last int64) error {
-	_, err := tx.exec(ctx, `INSERT INTO id_counters (store_id, resource, last_id) VALUES (?, ?, ?)
-		ON CONFLICT (store_id, resource) DO UPDATE SET last_id = excluded.last_id`, store, resource, last)
-	if err != nil {
-		return fmt.Errorf("sqlstore: set %s counter of store %d: %w", resource, store, err)
-	}
-	return nil
 }

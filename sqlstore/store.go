@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/customersd/customersd"
@@ -28,6 +30,9 @@ func (s *TenantService) DeleteStore(ctx context.Context, store customersd.StoreI
 		if err := clearWebhooks(ctx, tx, store, true); err != nil {
 			return err
 		}
+		if err := dropIDSequences(ctx, tx, store); err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, `DELETE FROM stores WHERE id = ?`, store); err != nil {
 			return fmt.Errorf("sqlstore: delete store %d: %w", store, err)
 		}
@@ -46,8 +51,10 @@ func (s *TenantService) ResetStore(ctx context.Context, store customersd.StoreID
 		}
 		// Zeroed before the delete, and not deleted: see lockCounters.
 		// The hooks stay (outbox.go), so their counter does too.
-		if _, err := tx.exec(ctx, `UPDATE id_counters SET last_id = 0 WHERE store_id = ? AND resource <> ?`, store, resourceHook); err != nil {
-			return fmt.Errorf("sqlstore: reset id counters of store %d: %w", store, err)
+		for _, resource := range []string{resourceGroup, resourceCustomer, resourceAddress} {
+			if err := setLastID(ctx, tx, store, resource, 0); err != nil {
+				return err
+			}
 		}
 		if err := clearStore(ctx, tx, store); err != nil {
 			return err
@@ -63,9 +70,9 @@ func (s *TenantService) CountStore(ctx context.Context, store customersd.StoreID
 	var exists int
 	err := s.db.reader().queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM stores WHERE id = ?),
-		COALESCE((SELECT n FROM row_counts WHERE store_id = ? AND resource = ?), 0),
-		COALESCE((SELECT n FROM row_counts WHERE store_id = ? AND resource = ?), 0),
-		COALESCE((SELECT n FROM row_counts WHERE store_id = ? AND resource = ?), 0)`,
+		(SELECT `+sumRowCounts+`),
+		(SELECT `+sumRowCounts+`),
+		(SELECT `+sumRowCounts+`)`,
 		store, store, resourceCustomer, store, resourceAddress, store, resourceGroup).
 		Scan(&exists, &n.Customers, &n.Addresses, &n.Groups)
 	if err != nil {
@@ -79,20 +86,19 @@ func (s *TenantService) CountStore(ctx context.Context, store customersd.StoreID
 
 // lockStore takes the store's row lock for the rest of the transaction, so
 // whole-store operations (reset, import, delete) on one store run one after
-// the other, also across processes sharing a PostgreSQL database. The no-op
-// UPDATE is the portable form of SELECT ... FOR UPDATE, which SQLite lacks
-// (and does not need: it has one writer). Returns ENOTFOUND.
+// the other, also across processes sharing a PostgreSQL database. FOR
+// UPDATE, not a no-op UPDATE (which takes FOR NO KEY UPDATE): only FOR
+// UPDATE conflicts with the KEY SHARE lock every insert of the store's rows
+// holds on it, so the operation also waits for the creates in flight and
+// holds back new ones (ids.go). SQLite needs no lock: it has one writer.
+// Returns ENOTFOUND.
 func lockStore(ctx context.Context, tx *Tx, store customersd.StoreID) error {
-	res, err := tx.exec(ctx, `UPDATE stores SET plan = plan WHERE id = ?`, store)
-	if err != nil {
-		return fmt.Errorf("sqlstore: lock store %d: %w", store, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("sqlstore: lock store %d: %w", store, err)
-	}
-	if n == 0 {
+	var one int
+	err := tx.queryRow(ctx, `SELECT 1 FROM stores WHERE id = ?`+tx.dialect.forUpdate, store).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
 		return customersd.Errorf(customersd.ENOTFOUND, "Store %d not found.", store)
+	} else if err != nil {
+		return fmt.Errorf("sqlstore: lock store %d: %w", store, err)
 	}
 	return nil
 }

@@ -134,7 +134,7 @@ func (s *TenantService) CreateStore(ctx context.Context, st *customersd.Store) e
 		} else if err != nil {
 			return fmt.Errorf("sqlstore: create store %q: %w", st.Hash, err)
 		}
-		return nil
+		return createIDSequences(ctx, tx, st.ID)
 	})
 }
 
