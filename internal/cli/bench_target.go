@@ -79,9 +79,10 @@ func (c *BenchCommand) measureInProcess(ctx context.Context, client *http.Client
 		return nil, err
 	}
 	target := &loadgen.Target{StoreURL: srv.url + "/stores/" + st.Hash + "/v2", Token: token}
-	if srv.db.Dialect() == "sqlite" && slices.Contains(c.scenarios(), loadgen.ScenarioCreate) {
+	if slices.Contains(c.scenarios(), loadgen.ScenarioCreate) {
 		// The same database behind a second server that commits each
-		// write alone: the comparison group commit has to win.
+		// write alone: the comparison group commit has to win (SQLite:
+		// every write; PostgreSQL: customer creates, sqlstore/create.go).
 		single, err := c.startServer(ctx, dsn, false)
 		if err != nil {
 			return nil, err
