@@ -78,20 +78,7 @@ func (c *committer) close() {
 func (c *committer) loop() {
 	defer c.wg.Done()
 	for j := range c.jobs {
-		batch := []*writeJob{j}
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case j, ok := <-c.jobs:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, j)
-			default:
-				break drain
-			}
-		}
-		c.run(batch)
+		c.run(drain(c.jobs, j, maxBatch))
 		// Between batches the writer is free to prepare what the batch
 		// ran unprepared (stmtcache.go).
 		c.db.writeStmts.preparePending()
@@ -180,4 +167,23 @@ func runJob(fn func(tx *Tx) error, tx *Tx) (err error) {
 		}
 	}()
 	return fn(tx)
+}
+
+// drain returns first and the jobs queued behind it on jobs, up to max in
+// all, without waiting for more: a batch is what queued while the last one
+// ran.
+func drain[J any](jobs <-chan J, first J, max int) []J {
+	batch := []J{first}
+	for len(batch) < max {
+		select {
+		case j, ok := <-jobs:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, j)
+		default:
+			return batch
+		}
+	}
+	return batch
 }

@@ -206,19 +206,7 @@ func (b *createBatcher) close() {
 
 func (b *createBatcher) loop() {
 	for j := range b.jobs {
-		batch := []*createJob{j}
-	drain:
-		for len(batch) < maxCreateBatch {
-			select {
-			case j, ok := <-b.jobs:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, j)
-			default:
-				break drain
-			}
-		}
+		batch := drain(b.jobs, j, maxCreateBatch)
 		for len(batch) > 0 {
 			// One statement per store, in the order the jobs came.
 			store := batch[0].store

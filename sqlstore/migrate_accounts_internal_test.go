@@ -16,18 +16,8 @@ func TestMigration0003_ClientSecrets(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := internalDSN(t, dialect)
-			old, err := open(ctx, dsn, Options{}, "0002_row_counts.sql")
-			if err != nil {
-				t.Fatal(err)
-			}
+			old, dsn, store := openReleased(t, dialect, "0002_row_counts.sql")
 			const token, handMade = "old-token-0123456789", "hand-made-token-0123"
-			var store int64
-			err = old.write.QueryRowContext(ctx, old.dialect.rebind(
-				`INSERT INTO stores (hash, created_at) VALUES ('old', 1700000000) RETURNING id`)).Scan(&store)
-			if err != nil {
-				t.Fatal(err)
-			}
 			for _, row := range []struct{ clientID, token string }{{"oldclient", token}, {"", handMade}} {
 				if _, err := old.write.ExecContext(ctx, old.dialect.rebind(`INSERT INTO api_accounts
 					(client_id, store_id, token_hash, scopes, created_at) VALUES (?, ?, ?, 'store_v2_customers', 1700000000)`),

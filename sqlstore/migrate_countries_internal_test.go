@@ -13,16 +13,7 @@ func TestMigration0005_CountryNames(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := internalDSN(t, dialect)
-			old, err := open(ctx, dsn, Options{}, "0003_client_secrets.sql")
-			if err != nil {
-				t.Fatal(err)
-			}
-			var store int64
-			if err := old.write.QueryRowContext(ctx, old.dialect.rebind(
-				`INSERT INTO stores (hash, created_at) VALUES ('old', 1700000000) RETURNING id`)).Scan(&store); err != nil {
-				t.Fatal(err)
-			}
+			old, dsn, store := openReleased(t, dialect, "0003_client_secrets.sql")
 			if _, err := old.write.ExecContext(ctx, old.dialect.rebind(`INSERT INTO customers
 				(store_id, id, first_name, last_name, email, email_key, date_created, date_modified)
 				VALUES (?, 1, 'Jane', 'Doe', 'jane@example.com', 'jane@example.com', 1700000000, 1700000000)`), store); err != nil {

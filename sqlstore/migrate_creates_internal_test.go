@@ -19,18 +19,8 @@ func TestMigration0009_ConcurrentCreates(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := internalDSN(t, dialect)
-			old, err := open(ctx, dsn, Options{}, "0008_search_indexes.sql")
-			if err != nil {
-				t.Fatal(err)
-			}
-			// As that release wrote them: the counters bumped by each insert.
-			var store int64
-			err = old.write.QueryRowContext(ctx, old.dialect.rebind(
-				`INSERT INTO stores (hash, created_at) VALUES ('old', 1700000000) RETURNING id`)).Scan(&store)
-			if err != nil {
-				t.Fatal(err)
-			}
+			old, dsn, store := openReleased(t, dialect, "0008_search_indexes.sql")
+			// The rows and counters as that release wrote them.
 			st := &customersd.Store{ID: customersd.StoreID(store), Hash: "old"}
 			for _, q := range []string{
 				`INSERT INTO customers (store_id, id, first_name, last_name, email, email_key, date_created, date_modified)

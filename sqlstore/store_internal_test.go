@@ -128,3 +128,23 @@ func internalSchema(tb testing.TB, base string) string {
 }
 
 var passwordHasherForTests = password.Hasher{Cost: bcrypt.MinCost}
+
+// openReleased opens a fresh database migrated up to the migration upTo
+// only, as the release that ended there left it, holding one store, "old",
+// made as that release made it. The test closes old, then opens dsn with
+// this release.
+func openReleased(t *testing.T, dialect, upTo string) (old *DB, dsn string, store int64) {
+	t.Helper()
+	ctx := context.Background()
+	dsn = internalDSN(t, dialect)
+	old, err := open(ctx, dsn, Options{}, upTo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.write.QueryRowContext(ctx, old.dialect.rebind(
+		`INSERT INTO stores (hash, created_at) VALUES ('old', 1700000000) RETURNING id`)).Scan(&store); err != nil {
+		old.Close()
+		t.Fatal(err)
+	}
+	return old, dsn, store
+}
