@@ -73,3 +73,12 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 }
+
+// WatchTxRetries exports retries (sqlstore.DB.TxRetries) as
+// customersd_db_transaction_retries_total.
+func (m *Metrics) WatchTxRetries(retries func() int64) {
+	m.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "customersd_db_transaction_retries_total",
+		Help: "Write transactions the database aborted to break a deadlock or a serialization conflict, and that were run again.",
+	}, func() float64 { return float64(retries()) }))
+}

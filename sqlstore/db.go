@@ -112,7 +112,15 @@ type DB struct {
 	// cacheOff turns it off (SetCacheBytes(0)).
 	cache    *readCache
 	cacheOff atomic.Bool
+	// txRetries counts the transactions withTx ran again (TxRetries).
+	txRetries atomic.Int64
 }
+
+// TxRetries returns how many write transactions PostgreSQL aborted to break
+// a deadlock or a serialization conflict, and withTx ran again, since the
+// database was opened. Taking locks in the lock order (above) keeps it at
+// zero; a rising count is a deadlock to find.
+func (db *DB) TxRetries() int64 { return db.txRetries.Load() }
 
 // Options are the settings of a database beyond its DSN.
 type Options struct {
@@ -348,6 +356,7 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
 		if err == nil || attempt == maxTxAttempts || !isRetryable(err) {
 			return err
 		}
+		db.txRetries.Add(1)
 		// Jittered, so the two victims of one deadlock do not collide again.
 		backoff := time.Duration(attempt) * (5*time.Millisecond + rand.N(10*time.Millisecond))
 		select {

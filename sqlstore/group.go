@@ -46,6 +46,9 @@ func (s *GroupService) CreateGroup(ctx context.Context, store customersd.StoreID
 	g := &customersd.Group{}
 	in.Apply(g)
 	err := s.db.withTx(ctx, func(tx *Tx) error {
+		if err := holdStore(ctx, tx, store); err != nil {
+			return err
+		}
 		if err := lockGroups(ctx, tx, store); err != nil {
 			return err
 		}

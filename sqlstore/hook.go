@@ -173,6 +173,9 @@ func (s *HookService) CreateHook(ctx context.Context, store customersd.StoreID, 
 		return nil, fmt.Errorf("sqlstore: create hook: %w", err)
 	}
 	err = s.db.withTx(ctx, func(tx *Tx) error {
+		if err := holdStore(ctx, tx, store); err != nil {
+			return err
+		}
 		if err := checkAccount(ctx, tx, store, clientID); err != nil {
 			return err
 		}

@@ -144,3 +144,22 @@ func dropIDSequences(ctx context.Context, tx *Tx, store customersd.StoreID) erro
 	}
 	return nil
 }
+
+// holdStore takes the store's KEY SHARE lock, level 1 of the lock order
+// (db.go), for a transaction that goes on to lock an ID counter (level 2)
+// and then inserts a row whose foreign key would take it anyway, too late:
+// against a whole-store operation holding the store FOR UPDATE and waiting
+// for that counter, the two would deadlock. SQLite needs no lock.
+func holdStore(ctx context.Context, tx *Tx, store customersd.StoreID) error {
+	if tx.dialect.forKeyShare == "" {
+		return nil
+	}
+	var one int
+	err := tx.queryRow(ctx, `SELECT 1 FROM stores WHERE id = ?`+tx.dialect.forKeyShare, store).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return customersd.Errorf(customersd.ENOTFOUND, "Store %d not found.", store)
+	} else if err != nil {
+		return fmt.Errorf("sqlstore: hold store %d: %w", store, err)
+	}
+	return nil
+}

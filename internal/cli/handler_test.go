@@ -147,6 +147,7 @@ func TestMetrics(t *testing.T) {
 		`customersd_http_requests_total{code="200",route="GET /healthz"} 1`,
 		`customersd_http_request_duration_seconds_count{code="201",route="POST /stores/{store_hash}/v2/customers"} 1`,
 		`go_sql_max_open_connections{db_name="sqlite",pool="write"} 1`,
+		`customersd_db_transaction_retries_total 0`,
 	} {
 		if !hasLine(text, line) {
 			t.Errorf("no line %s", line)

@@ -241,6 +241,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlstore.TenantService, logger *slog.Logger) ([]served, error) {
 	m := metrics.New()
 	m.WatchDB(db.Dialect(), db.PoolStats)
+	m.WatchTxRetries(db.TxRetries)
 	c.newWebhooks(db, m, logger)
 	limits, err := c.Config.RateLimit.open(logger, m.NewRateLimitErrorCounter())
 	if err != nil {
