@@ -22,10 +22,25 @@ type dbStatDesc struct {
 	value func(s sql.DBStats) float64
 }
 
-// WatchDB exports the statistics of the pools that stats returns by name
-// (sqlstore.DB.PoolStats), labelled db_name=dbName and pool=NAME.
-func (m *Metrics) WatchDB(dbName string, stats func() map[string]sql.DBStats) {
-	m.MustRegister(NewDBCollector(dbName, stats))
+// DB is the database WatchDB watches: sqlstore.DB.
+type DB interface {
+	// Dialect names the database: "sqlite" or "postgres".
+	Dialect() string
+	// PoolStats returns the statistics of each connection pool by name.
+	PoolStats() map[string]sql.DBStats
+	// TxRetries counts the write transactions run again after a deadlock
+	// or a serialization conflict.
+	TxRetries() int64
+}
+
+// WatchDB exports the statistics of db's pools, labelled db_name (its
+// dialect) and pool, and its transaction retries as
+// customersd_db_transaction_retries_total.
+func (m *Metrics) WatchDB(db DB) {
+	m.MustRegister(NewDBCollector(db.Dialect(), db.PoolStats), prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "customersd_db_transaction_retries_total",
+		Help: "Write transactions the database aborted to break a deadlock or a serialization conflict, and that were run again.",
+	}, func() float64 { return float64(db.TxRetries()) }))
 }
 
 // NewDBCollector returns a collector of the pool statistics that stats
@@ -72,13 +87,4 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(d.desc, d.kind, d.value(s), pool)
 		}
 	}
-}
-
-// WatchTxRetries exports retries (sqlstore.DB.TxRetries) as
-// customersd_db_transaction_retries_total.
-func (m *Metrics) WatchTxRetries(retries func() int64) {
-	m.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-		Name: "customersd_db_transaction_retries_total",
-		Help: "Write transactions the database aborted to break a deadlock or a serialization conflict, and that were run again.",
-	}, func() float64 { return float64(retries()) }))
 }

@@ -68,12 +68,7 @@ func TestMetrics_Instrument(t *testing.T) {
 
 func TestMetrics_WatchDB(t *testing.T) {
 	m := metrics.New()
-	m.WatchDB("sqlite", func() map[string]sql.DBStats {
-		return map[string]sql.DBStats{
-			"write": {MaxOpenConnections: 1, OpenConnections: 1, InUse: 1, WaitCount: 7, WaitDuration: 1500 * time.Millisecond},
-			"read":  {MaxOpenConnections: 4, OpenConnections: 3, Idle: 3},
-		}
-	})
+	m.WatchDB(fakeDB{})
 	text := scrape(t, m)
 	wantLine(t, text, `go_sql_max_open_connections{db_name="sqlite",pool="write"} 1`)
 	wantLine(t, text, `go_sql_max_open_connections{db_name="sqlite",pool="read"} 4`)
@@ -81,4 +76,19 @@ func TestMetrics_WatchDB(t *testing.T) {
 	wantLine(t, text, `go_sql_idle_connections{db_name="sqlite",pool="read"} 3`)
 	wantLine(t, text, `go_sql_wait_count_total{db_name="sqlite",pool="write"} 7`)
 	wantLine(t, text, `go_sql_wait_duration_seconds_total{db_name="sqlite",pool="write"} 1.5`)
+	wantLine(t, text, `customersd_db_transaction_retries_total 2`)
 }
+
+// fakeDB is a database with fixed statistics.
+type fakeDB struct{}
+
+func (fakeDB) Dialect() string { return "sqlite" }
+
+func (fakeDB) PoolStats() map[string]sql.DBStats {
+	return map[string]sql.DBStats{
+		"write": {MaxOpenConnections: 1, OpenConnections: 1, InUse: 1, WaitCount: 7, WaitDuration: 1500 * time.Millisecond},
+		"read":  {MaxOpenConnections: 4, OpenConnections: 3, Idle: 3},
+	}
+}
+
+func (fakeDB) TxRetries() int64 { return 2 }

@@ -45,7 +45,7 @@ func newOpsServer(tb testing.TB) *opsServer {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m := metrics.New()
-	m.WatchDB(db.Dialect(), db.PoolStats)
+	m.WatchDB(db)
 	api := &v2.Server{Customers: sqlstore.NewCustomerService(db, password.Hasher{Cost: 4})}
 	gw := &gateway.Gateway{Tenants: tenants, Logger: logger, Observe: m.ObserveRequest}
 	ts := httptest.NewServer(newHandler(handlerDeps{

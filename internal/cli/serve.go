@@ -240,8 +240,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 // listener of its own.
 func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlstore.TenantService, logger *slog.Logger) ([]served, error) {
 	m := metrics.New()
-	m.WatchDB(db.Dialect(), db.PoolStats)
-	m.WatchTxRetries(db.TxRetries)
+	m.WatchDB(db)
 	c.newWebhooks(db, m, logger)
 	limits, err := c.Config.RateLimit.open(logger, m.NewRateLimitErrorCounter())
 	if err != nil {
