@@ -256,11 +256,17 @@ type pipeline struct {
 
 func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	info := &Info{ID: requestIDOf(r), publicURL: p.g.PublicURL}
+	// One allocation for what every request needs.
+	st := &struct {
+		info Info
+		rec  recorder
+		id   [1]string
+	}{info: Info{ID: requestIDOf(r), publicURL: p.g.PublicURL}, rec: recorder{ResponseWriter: w}}
+	info, rec := &st.info, &st.rec
+	st.id[0] = info.ID
 	// Set directly, not through Set: BEHAVIOR.md spells it X-Request-ID, and
 	// Set would send the canonical X-Request-Id to clients that match names exactly.
-	w.Header()["X-Request-ID"] = []string{info.ID}
-	rec := &recorder{ResponseWriter: w}
+	w.Header()["X-Request-ID"] = st.id[:]
 	r = r.WithContext(withInfo(r.Context(), info))
 	if p.journaling() {
 		info.capture = p.startCapture(rec, r)
