@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -81,4 +82,32 @@ func TestMetrics_WatchDB(t *testing.T) {
 	wantLine(t, text, `go_sql_idle_connections{db_name="sqlite",pool="read"} 3`)
 	wantLine(t, text, `go_sql_wait_count_total{db_name="sqlite",pool="write"} 7`)
 	wantLine(t, text, `go_sql_wait_duration_seconds_total{db_name="sqlite",pool="write"} 1.5`)
+}
+
+// TestMetrics_ObserveRequest_Concurrent: requests of one route and status
+// arriving together, the first ones included, are all counted in one series.
+func TestMetrics_ObserveRequest_Concurrent(t *testing.T) {
+	m := metrics.New()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 100 {
+				m.ObserveRequest("GET /stores/{store_hash}/v2/customers/{id}", 200, time.Millisecond)
+				m.ObserveRequest("GET /stores/{store_hash}/v2/customers/{id}", 404, time.Millisecond)
+			}
+		})
+	}
+	wg.Wait()
+	text := scrape(t, m)
+	wantLine(t, text, `customersd_http_requests_total{code="200",route="GET /stores/{store_hash}/v2/customers/{id}"} 800`)
+	wantLine(t, text, `customersd_http_requests_total{code="404",route="GET /stores/{store_hash}/v2/customers/{id}"} 800`)
+	wantLine(t, text, `customersd_http_request_duration_seconds_count{code="404",route="GET /stores/{store_hash}/v2/customers/{id}"} 800`)
+}
+
+// BenchmarkObserveRequest measures the metrics of one request.
+func BenchmarkObserveRequest(b *testing.B) {
+	m := metrics.New()
+	for b.Loop() {
+		m.ObserveRequest("GET /stores/{store_hash}/v2/customers/{id}", 200, time.Millisecond)
+	}
 }
