@@ -26,6 +26,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	pathpkg "path"
 	"slices"
 	"strings"
 	"sync"
@@ -214,12 +215,30 @@ func (g *Gateway) Mount(s *Surface) http.Handler {
 			g.knownRoutes[p.relRoutes[rt.Pattern]] = true
 		}
 		p.mux.Handle(rt.Pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if err := rt.Handler(w, r); err != nil {
-				p.fail(w, r, err)
-			}
+			p.serveMatched(w, r, rt)
 		}))
+		p.redirects = p.redirects || mayRedirect(rt.Pattern)
+	}
+	// Whatever no route serves comes here, so that the mux never answers
+	// a request itself (404, or 405 without the surface's body).
+	if p.routes["/"] == nil {
+		p.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			p.serveMatched(w, r, nil)
+		})
 	}
 	return p
+}
+
+// mayRedirect reports whether the mux may answer a path with a redirect
+// to the pattern's path plus a slash ("/a" to "/a/"), which it only does
+// for a pattern ending in a slash, {$} or a {name...} wildcard, or one
+// with a host.
+func mayRedirect(pattern string) bool {
+	_, path, _ := strings.Cut(pattern, " ")
+	if path == "" {
+		path = pattern
+	}
+	return !strings.HasPrefix(path, "/") || strings.HasSuffix(path, "/") || strings.HasSuffix(path, "{$}") || strings.HasSuffix(path, "...}")
 }
 
 // pipeline is one mounted surface.
@@ -230,15 +249,24 @@ type pipeline struct {
 	routes map[string]*Route
 	// relRoutes names each pattern as fault rules and the journal do.
 	relRoutes map[string]string
+	// redirects: a route's pattern lets the mux redirect a path to
+	// another (mayRedirect), so routing must find out first (viaHandler).
+	redirects bool
 }
 
 func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	info := &Info{ID: requestIDOf(r), publicURL: p.g.PublicURL}
+	// One allocation for what every request needs.
+	st := &struct {
+		info Info
+		rec  recorder
+		id   [1]string
+	}{info: Info{ID: requestIDOf(r), publicURL: p.g.PublicURL}, rec: recorder{ResponseWriter: w}}
+	info, rec := &st.info, &st.rec
+	st.id[0] = info.ID
 	// Set directly, not through Set: BEHAVIOR.md spells it X-Request-ID, and
 	// Set would send the canonical X-Request-Id to clients that match names exactly.
-	w.Header()["X-Request-ID"] = []string{info.ID}
-	rec := &recorder{ResponseWriter: w}
+	w.Header()["X-Request-ID"] = st.id[:]
 	r = r.WithContext(withInfo(r.Context(), info))
 	if p.journaling() {
 		info.capture = p.startCapture(rec, r)
@@ -256,7 +284,62 @@ func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 	if p.s.Rewrite != nil {
 		p.s.Rewrite(r)
 	}
-	rt := p.route(r)
+	if p.matchOnce(r) {
+		// One match: the mux sets the path values and calls serveMatched
+		// with the route, or without one (the "/" of Mount).
+		p.mux.ServeHTTP(w, r)
+		return
+	}
+	// The mux may answer r itself, with a redirect or a 400, but only
+	// once the request is authenticated for the route it would take: find
+	// it first, and let the mux dispatch after the checks.
+	info.viaHandler = true
+	p.serveRoute(w, r, info, p.route(r))
+}
+
+// matchOnce reports whether the mux dispatches r to one of the pipeline's
+// handlers (a route's or the "/" of Mount), never answering it itself:
+// the path is clean, as the mux would make it, no pattern may redirect,
+// and r is no CONNECT or "*" request, which the mux treats apart.
+func (p *pipeline) matchOnce(r *http.Request) bool {
+	if p.redirects || r.Method == http.MethodConnect || r.RequestURI == "*" {
+		return false
+	}
+	path := r.URL.EscapedPath()
+	return path != "" && path[0] == '/' && cleanPath(path) == path
+}
+
+// cleanPath is net/http's: path.Clean, keeping a trailing slash. It does
+// not allocate for a path already clean.
+func cleanPath(p string) string {
+	np := pathpkg.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		if len(p) == len(np)+1 && strings.HasPrefix(p, np) {
+			return p
+		}
+		return np + "/"
+	}
+	return np
+}
+
+// serveMatched is the mux's handler of every pattern; rt is nil for a
+// request no route's pattern matches.
+func (p *pipeline) serveMatched(w http.ResponseWriter, r *http.Request, rt *Route) {
+	info := InfoOf(r.Context())
+	if info.viaHandler {
+		// serveRoute has run: the mux sets the path values only.
+		p.runRoute(w, r, rt)
+		return
+	}
+	if rt != nil && p.s.Match != nil && !p.s.Match(r, rt.Pattern) {
+		rt = nil
+	}
+	p.serveRoute(w, r, info, rt)
+}
+
+// serveRoute runs the checks of a request, then the handler of rt, or
+// answers that no route serves it.
+func (p *pipeline) serveRoute(w http.ResponseWriter, r *http.Request, info *Info, rt *Route) {
 	if rt != nil {
 		info.Route = rt.Pattern
 	}
@@ -290,7 +373,17 @@ func (p *pipeline) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		return
 	}
 	info.served = true
-	p.mux.ServeHTTP(w, r) // not the route's handler directly: ServeHTTP sets the path values
+	if info.viaHandler {
+		p.mux.ServeHTTP(w, r) // sets the path values, or redirects
+		return
+	}
+	p.runRoute(w, r, rt)
+}
+
+func (p *pipeline) runRoute(w http.ResponseWriter, r *http.Request, rt *Route) {
+	if err := rt.Handler(w, r); err != nil {
+		p.fail(w, r, err)
+	}
 }
 
 // authenticate runs the checks of a StoreToken request: store in the path,

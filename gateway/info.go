@@ -32,6 +32,9 @@ type Info struct {
 	// the authentication; unavailable: a backend outage failed the
 	// request; clientClosed: the client went away before an answer.
 	served, unavailable, clientClosed bool
+	// viaHandler: the route was found before the checks, and the mux
+	// dispatches r after them (pipeline.serve).
+	viaHandler bool
 	// notAcceptable is Negotiate's refusal, answered before authentication.
 	notAcceptable error
 	// publicURL is the gateway's PublicURL, for BaseURL.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,3 +93,31 @@ func (fakeDB) PoolStats() map[string]sql.DBStats {
 }
 
 func (fakeDB) TxRetries() int64 { return 2 }
+
+// TestMetrics_ObserveRequest_Concurrent: requests of one route and status
+// arriving together, the first ones included, are all counted in one series.
+func TestMetrics_ObserveRequest_Concurrent(t *testing.T) {
+	m := metrics.New()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 100 {
+				m.ObserveRequest("GET /stores/{store_hash}/v2/customers/{id}", 200, time.Millisecond)
+				m.ObserveRequest("GET /stores/{store_hash}/v2/customers/{id}", 404, time.Millisecond)
+			}
+		})
+	}
+	wg.Wait()
+	text := scrape(t, m)
+	wantLine(t, text, `customersd_http_requests_total{code="200",route="GET /stores/{store_hash}/v2/customers/{id}"} 800`)
+	wantLine(t, text, `customersd_http_requests_total{code="404",route="GET /stores/{store_hash}/v2/customers/{id}"} 800`)
+	wantLine(t, text, `customersd_http_request_duration_seconds_count{code="404",route="GET /stores/{store_hash}/v2/customers/{id}"} 800`)
+}
+
+// BenchmarkObserveRequest measures the metrics of one request.
+func BenchmarkObserveRequest(b *testing.B) {
+	m := metrics.New()
+	for b.Loop() {
+		m.ObserveRequest("GET /stores/{store_hash}/v2/customers/{id}", 200, time.Millisecond)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/customersd/customersd/metrics"
@@ -59,7 +61,50 @@ func newHandler(d handlerDeps) http.Handler {
 	if d.panel != nil {
 		mux.Handle("/admin/ui/", d.panel)
 	}
-	return withReadScope(mux)
+	return withReadScope(v2First(d.api, mux))
+}
+
+// v2First sends a V2 request straight to the V2 API, which finds its route
+// with a mux of its own: nothing above claims /stores/{hash}/v2/..., so
+// matching it here too would only cost time. Anything else, and whatever
+// the mux might answer itself (an unclean path is redirected), goes through
+// the mux.
+func v2First(api http.Handler, mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isV2Path(r) {
+			api.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// isV2Path reports whether r's path is /stores/{hash}/v2/... and clean, as
+// the mux would make it, so that the mux would hand it to "/" as it is.
+func isV2Path(r *http.Request) bool {
+	if r.Method == http.MethodConnect {
+		return false
+	}
+	p := r.URL.EscapedPath()
+	rest, ok := strings.CutPrefix(p, "/stores/")
+	if !ok {
+		return false
+	}
+	hash, rest, _ := strings.Cut(rest, "/")
+	return hash != "" && strings.HasPrefix(rest, "v2/") && cleanPath(p) == p
+}
+
+// cleanPath is net/http's: path.Clean, keeping a trailing slash. It does
+// not allocate for a path already clean.
+func cleanPath(p string) string {
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		if len(p) == len(np)+1 && strings.HasPrefix(p, np) {
+			return p
+		}
+		return np + "/"
+	}
+	return np
 }
 
 // newMetricsHandler serves /metrics alone, for --metrics-addr.

@@ -182,3 +182,46 @@ func TestHandler_V2Errors(t *testing.T) {
 		t.Fatalf("GET /nothing-here: %d %s, want 404 with a V2 error array", status, b)
 	}
 }
+
+// TestNewHandler_Dispatch: V2 paths go straight to the V2 API, and every
+// other path, or one the mux would clean first, goes where the mux sends it.
+func TestNewHandler_Dispatch(t *testing.T) {
+	t.Parallel()
+	named := func(name string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, name) })
+	}
+	h := newHandler(handlerDeps{api: named("v2"), admin: named("admin"), v3: named("v3"), storefront: named("storefront"),
+		panel: named("panel"), metrics: metrics.New(), ping: func(context.Context) error { return nil }, logger: slog.New(slog.DiscardHandler)})
+	for _, tt := range []struct {
+		method, path string
+		status       int
+		body         string // or Location, for a redirect
+	}{
+		{"GET", "/stores/abc/v2/customers/1", http.StatusOK, "v2"},
+		{"HEAD", "/stores/abc/v2/customers", http.StatusOK, "v2"},
+		{"POST", "/stores/abc/v2/customers/", http.StatusOK, "v2"},
+		{"PATCH", "/stores/abc/v2/", http.StatusOK, "v2"},
+		{"GET", "/stores/abc/v2", http.StatusOK, "v2"},
+		{"GET", "/stores/abc/v2.json", http.StatusOK, "v2"},
+		{"GET", "/stores/abc/v3/hooks", http.StatusOK, "v3"},
+		{"GET", "/stores/abc/storefront/login.php", http.StatusOK, "storefront"},
+		{"GET", "/admin/v1/stores", http.StatusOK, "admin"},
+		{"GET", "/admin/ui/", http.StatusOK, "panel"},
+		{"GET", "/nothing", http.StatusOK, "v2"},
+		{"GET", "/healthz", http.StatusOK, `{"status":"ok"}` + "\n"},
+		{"GET", "/stores/abc/v2/../v3/hooks", http.StatusTemporaryRedirect, "/stores/abc/v3/hooks"},
+		{"GET", "/stores/abc/v2/customers/./1", http.StatusTemporaryRedirect, "/stores/abc/v2/customers/1"},
+		{"GET", "/stores/abc/v2//customers", http.StatusTemporaryRedirect, "/stores/abc/v2/customers"},
+		{"GET", "/stores/abc/v3", http.StatusTemporaryRedirect, "/stores/abc/v3/"},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, nil))
+		got := rec.Body.String()
+		if rec.Code/100 == 3 {
+			got = rec.Header().Get("Location")
+		}
+		if rec.Code != tt.status || got != tt.body {
+			t.Errorf("%s %s: %d %q, want %d %q", tt.method, tt.path, rec.Code, got, tt.status, tt.body)
+		}
+	}
+}
