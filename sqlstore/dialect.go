@@ -41,6 +41,10 @@ type dialect struct {
 	// writableCTE: a WITH clause may hold an INSERT (PostgreSQL), so an
 	// event and its deliveries are stored in one round trip.
 	writableCTE bool
+	// boundPages: a page's LIMIT and OFFSET are parameters, and its ids an
+	// array (customerPageQuery), so that every page is one prepared
+	// statement. SQLite keeps them inlined, as its plans were checked.
+	boundPages bool
 	// lower is the SQL function that lower-cases every letter, for
 	// case-insensitive matches. SQLite's own lower folds ASCII only.
 	lower string
@@ -81,6 +85,7 @@ var postgresDialect = &dialect{
 	forKeyShare:    " FOR KEY SHARE",
 	skipLocked:     " FOR UPDATE OF d SKIP LOCKED",
 	writableCTE:    true,
+	boundPages:     true,
 	lower:          "LOWER",
 }
 
