@@ -12,9 +12,11 @@ import (
 
 // TestCustomerPages_BoundAsInlined: on PostgreSQL a page of customers is
 // one statement with its LIMIT and OFFSET bound and its ids in an array
-// (customerPageQuery). It returns the same rows, in the same order, as the
-// inlined IN form it replaced, for every filter and page, including pages
-// past the end, ids with gaps and customers with form fields.
+// (customerPageQuery), read on pgx's own API (scanRows). It returns the
+// same rows, in the same order, as the inlined IN form read through
+// database/sql it replaced, for every filter and page, including pages
+// past the end, ids with gaps, customers without a group and with form
+// fields.
 func TestCustomerPages_BoundAsInlined(t *testing.T) {
 	db := openInternal(t, "postgres")
 	ctx := context.Background()
@@ -58,15 +60,15 @@ func TestCustomerPages_BoundAsInlined(t *testing.T) {
 			{Limit: 50, Offset: 100}, {Limit: 250}, {Limit: 10, Offset: 500}} {
 			f.Page = p
 			bound := db.storeReader(st.ID)
-			if !bound.dialect.boundPages {
-				t.Fatal("PostgreSQL does not bind its pages")
+			if !bound.dialect.boundPages || bound.native == nil {
+				t.Fatal("PostgreSQL's reader does not bind its pages on pgx")
 			}
 			got, err := findCustomers(ctx, bound, st.ID, f)
 			if err != nil {
 				t.Fatalf("%s %+v: %v", name, p, err)
 			}
 			old := db.storeReader(st.ID)
-			old.dialect = &inlined
+			old.dialect, old.native = &inlined, nil // database/sql, as before
 			want, err := findCustomers(ctx, old, st.ID, f)
 			if err != nil {
 				t.Fatalf("%s %+v inlined: %v", name, p, err)
