@@ -403,7 +403,7 @@ func findCustomers(ctx context.Context, tx *Tx, store customersd.StoreID, f cust
 
 // selectCustomers is findCustomers with a locking clause (dialect.forUpdate) or "".
 func selectCustomers(ctx context.Context, tx *Tx, store customersd.StoreID, f customersd.CustomerFilter, lock string) ([]*customersd.Customer, error) {
-	q, args := customerPageQuery(store, f)
+	q, args := customerPageQuery(tx.dialect, store, f)
 	q += lock
 	var r customerRow
 	cs, err := findAll(ctx, tx, customers.read, func(c *customersd.Customer) *customerRow { r.Customer = c; return &r }, q, args...)
@@ -417,10 +417,23 @@ func selectCustomers(ctx context.Context, tx *Tx, store customersd.StoreID, f cu
 // are found first, on the filter's index alone (migration 0004), and only
 // then its rows read: a date range matching 100k customers sorts 100k
 // integers, not 100k rows, and a deep page skips index entries, not rows.
-func customerPageQuery(store customersd.StoreID, f customersd.CustomerFilter) (string, []any) {
+//
+// On PostgreSQL the page is bound as parameters and its ids passed as an
+// array: one statement for every page, which pgx prepares once per
+// connection and PostgreSQL soon runs on its generic plan. Inlined, each
+// page was a statement of its own, prepared on each connection (a round
+// trip) and planned afresh on each of its first five runs; and the IN
+// form, planned for an unknown LIMIT, never went generic at all: planning
+// it cost as much as running it.
+func customerPageQuery(d *dialect, store customersd.StoreID, f customersd.CustomerFilter) (string, []any) {
 	where, args := customerWhere(store, f)
 	if f.Page.Limit <= 0 {
 		return `SELECT ` + customers.readList + ` FROM customers WHERE ` + where + ` ORDER BY id`, args
+	}
+	if d.boundPages {
+		return `SELECT ` + customers.readList + ` FROM customers WHERE store_id = ? AND id = ANY(ARRAY(SELECT id FROM customers WHERE ` +
+				where + ` ORDER BY id LIMIT ? OFFSET ?)) ORDER BY id`,
+			append(append([]any{store}, args...), f.Page.Limit, f.Page.Offset)
 	}
 	return `SELECT ` + customers.readList + ` FROM customers WHERE store_id = ? AND id IN (SELECT id FROM customers WHERE ` +
 		where + ` ORDER BY id` + pageClause(f.Page) + `) ORDER BY id`, append([]any{store}, args...)

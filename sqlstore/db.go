@@ -272,6 +272,9 @@ type Tx struct {
 	// whose slots its queries take.
 	reads *readLimits
 	store customersd.StoreID
+	// native, on a PostgreSQL reader, is its pool, whose connections
+	// scanRows uses through pgx's own API; nil otherwise.
+	native *sql.DB
 	// db is the database the transaction runs on; nil for a reader.
 	db *DB
 	// deliveries is set by a write that made deliveries due (outbox.go):
@@ -290,7 +293,11 @@ func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 
 // reader returns a Tx for single read queries, outside any transaction.
 func (db *DB) reader() *Tx {
-	return &Tx{q: db.read, dialect: db.dialect, now: db.now(), stmts: db.readStmts, reads: &db.reads}
+	tx := &Tx{q: db.read, dialect: db.dialect, now: db.now(), stmts: db.readStmts, reads: &db.reads}
+	if db.dialect == postgresDialect {
+		tx.native = db.read
+	}
+	return tx
 }
 
 func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }

@@ -44,6 +44,10 @@ type dialect struct {
 	// idSequences: customer and address IDs come from per-store sequences
 	// (ids.go).
 	idSequences bool
+	// boundPages: a page's LIMIT and OFFSET are parameters, and its ids an
+	// array (customerPageQuery), so that every page is one prepared
+	// statement. SQLite keeps them inlined, as its plans were checked.
+	boundPages bool
 	// lower is the SQL function that lower-cases every letter, for
 	// case-insensitive matches. SQLite's own lower folds ASCII only.
 	lower string
@@ -85,6 +89,7 @@ var postgresDialect = &dialect{
 	skipLocked:     " FOR UPDATE OF d SKIP LOCKED",
 	writableCTE:    true,
 	idSequences:    true,
+	boundPages:     true,
 	lower:          "LOWER",
 }
 

@@ -97,7 +97,7 @@ func TestFilterPlans(t *testing.T) {
 		t.Run("customers/"+tt.column, func(t *testing.T) {
 			f := tt.f
 			f.Page = customersd.Page{Limit: 50, Offset: 100}
-			q, args := customerPageQuery(store, f)
+			q, args := customerPageQuery(sqliteDialect, store, f)
 			checkPlan(t, queryPlan(t, db, q, args...), "customers", tt.column)
 			where, args := customerWhere(store, f)
 			checkPlan(t, queryPlan(t, db, `SELECT COUNT(*) FROM customers WHERE `+where, args...), "customers", tt.column)

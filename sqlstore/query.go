@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/customersd/customersd"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // whereBuilder joins conditions with AND, keeping each condition next to its
@@ -74,6 +75,49 @@ func eachRow(ctx context.Context, tx *Tx, fn func(*sql.Rows) error, query string
 		}
 	}
 	return markUnavailable(rows.Err())
+}
+
+// rowScanner is a row of a result: *sql.Rows, or pgx.Rows (scanRows).
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+// scanRows is eachRow for the reads every request makes (a page, a row by
+// id, a token): on a PostgreSQL reader it runs on pgx's own API, under the
+// connection database/sql hands out. database/sql costs each row a lock
+// and each column a driver.Value, boxed, then converted again by Scan;
+// pgx scans the wire's bytes straight into the destinations, with a plan
+// it keeps per statement. Statements, errors and pooling are the same.
+func scanRows(ctx context.Context, tx *Tx, fn func(rowScanner) error, query string, args ...any) error {
+	if tx.native == nil {
+		return eachRow(ctx, tx, func(rows *sql.Rows) error { return fn(rows) }, query, args...)
+	}
+	ctx, done, err := tx.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	conn, err := tx.native.Conn(ctx)
+	if err != nil {
+		return markUnavailable(err)
+	}
+	defer conn.Close()
+	query = tx.dialect.rebind(query)
+	return markUnavailable(conn.Raw(func(dc any) error {
+		// An error leaves the connection to database/sql, which checks it
+		// (stdlib's IsValid) before handing it out again.
+		rows, err := dc.(*stdlib.Conn).Conn().Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := fn(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}))
 }
 
 // queryAll runs query and returns what scan makes of each row.

@@ -297,7 +297,7 @@ func (t *table[R]) insertEach(ctx context.Context, tx *Tx, section string, r *R,
 func findAll[R, V any](ctx context.Context, tx *Tx, cols columns[R], row func(*V) *R, query string, args ...any) ([]*V, error) {
 	var out []*V
 	var buf [24]any // reused row after row: Scan keeps no reference
-	err := eachRow(ctx, tx, func(rows *sql.Rows) error {
+	err := scanRows(ctx, tx, func(rows rowScanner) error {
 		v := new(V)
 		dests := cols.dests(row(v), buf[:0])
 		if err := rows.Scan(dests...); err != nil {

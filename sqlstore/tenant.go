@@ -57,7 +57,7 @@ func scanAccount(rows *sql.Rows) (*accountRow, error) { return scanAccountWith(r
 
 // scanAccountWith scans accountColumns and then the extra columns a query
 // added after them into extra.
-func scanAccountWith(rows *sql.Rows, extra ...any) (*accountRow, error) {
+func scanAccountWith(rows rowScanner, extra ...any) (*accountRow, error) {
 	var (
 		a             accountRow
 		scopes        string
@@ -80,7 +80,12 @@ func scanAccountWith(rows *sql.Rows, extra ...any) (*accountRow, error) {
 // if none does.
 func findAccountByToken(ctx context.Context, tx *Tx, token string) (*customersd.APIAccount, error) {
 	want := tokenHash(token)
-	rows, err := queryAll(ctx, tx, scanAccount, `SELECT `+accountColumns+`
+	var rows []*accountRow
+	err := scanRows(ctx, tx, func(r rowScanner) error {
+		a, err := scanAccountWith(r)
+		rows = append(rows, a)
+		return err
+	}, `SELECT `+accountColumns+`
 		FROM api_accounts a JOIN stores s ON s.id = a.store_id WHERE a.token_hash = ?`, want)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find api account by token: %w", err)

@@ -111,3 +111,37 @@ func BenchmarkWriteCustomerPage(b *testing.B) {
 }
 
 func itoaInternal(i int) string { return strconv.Itoa(i) }
+
+// TestWriteList_CustomersMatchEncodingJSON: a page of customers, whose
+// items are appended straight into the body, is byte for byte the array of
+// encoding/json's form of each, whole (a page) or streamed (a page past
+// listBufferSize), in JSON; in XML the appender is not used.
+func TestWriteList_CustomersMatchEncodingJSON(t *testing.T) {
+	r := httptest.NewRequest("GET", "/stores/abc/v2/customers", nil)
+	r.SetPathValue("store_hash", "abc")
+	strs := trickyStrings()
+	for _, n := range []int{1, 50, 250} {
+		items := make([]*customersd.Customer, n)
+		want := []byte("[")
+		for i := range items {
+			s := strs[i%len(strs)]
+			items[i] = &customersd.Customer{ID: int64(i + 1), FirstName: s, Notes: strings.Repeat(s, 40), Company: "Co/" + s,
+				FormFields: []customersd.FormField{{Name: s, Value: "v"}}, DateCreated: time.Unix(1700000000, 0)}
+			if i > 0 {
+				want = append(want, ',')
+			}
+			want = append(want, reflected(t, newCustomerJSON(r, items[i]))...)
+		}
+		want = append(want, ']')
+		w := httptest.NewRecorder()
+		if err := writeListAs(w, r, FormatJSON, items, func(c *customersd.Customer) customerJSON { return newCustomerJSON(r, c) }); err != nil {
+			t.Fatal(err)
+		}
+		if w.Code != 200 || !bytes.Equal(w.Body.Bytes(), want) {
+			t.Errorf("%d customers: status %d, body differs from encoding/json's (%d bytes, want %d)", n, w.Code, w.Body.Len(), len(want))
+		}
+		if n == 250 && len(want) <= listBufferSize {
+			t.Errorf("250 customers make %d bytes: the streamed path is not tested", len(want))
+		}
+	}
+}
