@@ -104,6 +104,26 @@ var storeHashPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 func ValidStoreHash(h string) bool { return storeHashPattern.MatchString(h) }
 
 // TenantService manages stores and their API accounts.
+// A DeferredAuthenticator can let a read-only request through on what its
+// node last saw of the token, and check the token during the request
+// instead of before it: in the same round trip as the request's first read
+// of the database, where the store can combine them (sqlstore, PostgreSQL),
+// or in Confirm, which the caller runs before the response's first byte
+// whatever the request read. A revoked token is therefore refused by the
+// very next request, as with Authenticate: no response is written on the
+// old answer. Writes must not use it: they would change data before the
+// check.
+type DeferredAuthenticator interface {
+	// AuthenticateDeferred is Authenticate, possibly answered from what
+	// this node last saw of token; the check still to make then travels
+	// in the context it returns.
+	AuthenticateDeferred(ctx context.Context, storeHash, token string) (context.Context, *APIAccount, error)
+	// Confirm returns the account token holds now, as Authenticate would,
+	// making the check in ctx unless a read in ctx has made it; the
+	// account given at AuthenticateDeferred when none is pending.
+	Confirm(ctx context.Context) (*APIAccount, error)
+}
+
 type TenantService interface {
 	// Authenticate returns the account owning token if it belongs to the store
 	// named storeHash. Returns EUNAUTHORIZED otherwise, saying nothing about

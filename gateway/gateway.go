@@ -345,7 +345,19 @@ func (p *pipeline) serveRoute(w http.ResponseWriter, r *http.Request, info *Info
 	}
 	switch p.s.Auth {
 	case StoreToken:
-		release, err := p.authenticate(w, r, info, rt)
+		var release func()
+		var deferred customersd.DeferredAuthenticator
+		var err error
+		r, deferred, release, err = p.authenticate(w, r, info, rt)
+		if deferred != nil {
+			// Everything from here on, a refusal for the quota included,
+			// is written only once the token is confirmed.
+			under, req := w, r
+			cw := &confirmWriter{ResponseWriter: w, confirm: func() bool { return p.confirm(under, req, info, rt, deferred) }}
+			// A handler that writes nothing answers 200: confirmed first.
+			defer cw.settle()
+			w = cw
+		}
 		if err != nil {
 			p.fail(w, r, err)
 			return
@@ -390,39 +402,70 @@ func (p *pipeline) runRoute(w http.ResponseWriter, r *http.Request, rt *Route) {
 // format, token, scopes, quota and in-flight cap. It sets the four
 // X-Rate-Limit-* headers whatever the outcome: clients expect them on every
 // response. A request refused for its credentials or scope spends nothing.
-func (p *pipeline) authenticate(w http.ResponseWriter, r *http.Request, info *Info, rt *Route) (release func(), err error) {
+//
+// A GET or HEAD may be authenticated on a hint (confirm.go): deferred is
+// then the authenticator to confirm the token with before the response,
+// and r carries the check.
+func (p *pipeline) authenticate(w http.ResponseWriter, r *http.Request, info *Info, rt *Route) (_ *http.Request, deferred customersd.DeferredAuthenticator, release func(), err error) {
 	noRelease := func() {}
 	hash, ok := p.storeHash(r.URL.Path)
 	if !ok {
-		return noRelease, &Error{Status: http.StatusNotFound}
+		return r, nil, noRelease, &Error{Status: http.StatusNotFound}
 	}
 	anonymous := func() { setRateLimitHeaders(w.Header(), p.g.RateLimit.AnonymousDecision()) }
 	if info.notAcceptable != nil {
 		anonymous()
-		return noRelease, info.notAcceptable
+		return r, nil, noRelease, info.notAcceptable
 	}
-	a, err := p.g.Tenants.Authenticate(r.Context(), hash, r.Header.Get("X-Auth-Token"))
+	var a *customersd.APIAccount
+	if d, ok := p.g.Tenants.(customersd.DeferredAuthenticator); ok && deferrable(r) {
+		var ctx context.Context
+		if ctx, a, err = d.AuthenticateDeferred(r.Context(), hash, r.Header.Get("X-Auth-Token")); err == nil {
+			r, deferred = r.WithContext(ctx), d
+		}
+	} else {
+		a, err = p.g.Tenants.Authenticate(r.Context(), hash, r.Header.Get("X-Auth-Token"))
+	}
 	if err != nil {
 		anonymous()
-		return noRelease, err
+		return r, nil, noRelease, err
+	}
+	scopes := p.scopes(r, rt)
+	missing := func() bool {
+		return scopes != nil && !slices.ContainsFunc(a.Scopes, func(s customersd.Scope) bool { return slices.Contains(scopes, s) })
+	}
+	if deferred != nil && missing() {
+		// Refused on a hint: confirmed first, on the account as it is.
+		if a, err = deferred.Confirm(r.Context()); err != nil {
+			anonymous()
+			return r, nil, noRelease, err
+		}
+		deferred = nil
 	}
 	// Known before the scope check, so that a refused request is logged
 	// and journaled under its store and account.
 	info.Account, info.Store = a, &a.Store
-	scopes := p.scopes(r, rt)
-	if scopes != nil && !slices.ContainsFunc(a.Scopes, func(s customersd.Scope) bool { return slices.Contains(scopes, s) }) {
+	if missing() {
 		anonymous()
-		return noRelease, &Error{Status: http.StatusForbidden, Message: "You don't have a required scope to access the endpoint"}
+		return r, nil, noRelease, errMissingScope()
 	}
 	d := p.g.RateLimit.AllowRequest(r.Context(), info.Store)
 	setRateLimitHeaders(w.Header(), d)
 	if !d.Allowed {
-		return noRelease, &ratelimit.LimitError{RetryAfter: d.ResetAfter}
+		return r, deferred, noRelease, &ratelimit.LimitError{RetryAfter: d.ResetAfter}
 	}
 	if rt != nil && rt.Capped {
-		return p.g.RateLimit.Acquire(info.Store)
+		release, err := p.g.RateLimit.Acquire(info.Store)
+		if err != nil {
+			release = noRelease
+		}
+		return r, deferred, release, err
 	}
-	return noRelease, nil
+	return r, deferred, noRelease, nil
+}
+
+func errMissingScope() error {
+	return &Error{Status: http.StatusForbidden, Message: "You don't have a required scope to access the endpoint"}
 }
 
 func (p *pipeline) scopes(r *http.Request, rt *Route) []customersd.Scope {

@@ -26,11 +26,23 @@ func NewCustomerService(db *DB, h password.Hasher) *CustomerService {
 
 // FindCustomerByID implements customersd.CustomerService.
 func (s *CustomerService) FindCustomerByID(ctx context.Context, store customersd.StoreID, id int64) (*customersd.Customer, error) {
-	return s.db.cachedCustomer(ctx, store, id)
+	cs, ok, err := s.db.customersWithPendingCheck(ctx, store, customersd.CustomerFilter{ID: &id})
+	switch {
+	case !ok:
+		return s.db.cachedCustomer(ctx, store, id)
+	case err != nil:
+		return nil, err
+	case len(cs) == 0:
+		return nil, customersd.NotFound("Customer", id)
+	}
+	return cs[0], nil
 }
 
 // FindCustomers implements customersd.CustomerService.
 func (s *CustomerService) FindCustomers(ctx context.Context, store customersd.StoreID, f customersd.CustomerFilter) ([]*customersd.Customer, error) {
+	if cs, ok, err := s.db.customersWithPendingCheck(ctx, store, f); ok {
+		return cs, err
+	}
 	return findCustomers(ctx, s.db.storeReader(store), store, f)
 }
 

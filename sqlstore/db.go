@@ -112,6 +112,9 @@ type DB struct {
 	// cacheOff turns it off (SetCacheBytes(0)).
 	cache    *readCache
 	cacheOff atomic.Bool
+	// hints are the accounts of recently seen tokens, for deferred
+	// authentication (deferred.go); PostgreSQL only.
+	hints hints
 	// txRetries counts the transactions withTx ran again (TxRetries).
 	txRetries atomic.Int64
 }

@@ -296,20 +296,25 @@ func (t *table[R]) insertEach(ctx context.Context, tx *Tx, section string, r *R,
 // charge stops the read: what a page holds is bounded while it loads.
 func findAll[R, V any](ctx context.Context, tx *Tx, cols columns[R], row func(*V) *R, query string, args ...any) ([]*V, error) {
 	var out []*V
+	if err := scanRows(ctx, tx, collect(ctx, cols, row, &out), query, args...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// collect returns findAll's function of a row: it scans cols into a new V,
+// appends it to out and charges it to ctx's ReadMeter.
+func collect[R, V any](ctx context.Context, cols columns[R], row func(*V) *R, out *[]*V) func(rowScanner) error {
 	var buf [24]any // reused row after row: Scan keeps no reference
-	err := scanRows(ctx, tx, func(rows rowScanner) error {
+	return func(rows rowScanner) error {
 		v := new(V)
 		dests := cols.dests(row(v), buf[:0])
 		if err := rows.Scan(dests...); err != nil {
 			return err
 		}
-		out = append(out, v)
+		*out = append(*out, v)
 		return customersd.ChargeRead(ctx, rowBytes(dests))
-	}, query, args...)
-	if err != nil {
-		return nil, err
 	}
-	return out, nil
 }
 
 // What a read row holds beyond its text: the struct and its slices' items.

@@ -79,20 +79,36 @@ func scanAccountWith(rows rowScanner, extra ...any) (*accountRow, error) {
 // findAccountByToken returns the account holding token. Returns ENOTFOUND
 // if none does.
 func findAccountByToken(ctx context.Context, tx *Tx, token string) (*customersd.APIAccount, error) {
-	want := tokenHash(token)
+	query, args := accountByTokenQuery(token)
 	var rows []*accountRow
-	err := scanRows(ctx, tx, func(r rowScanner) error {
-		a, err := scanAccountWith(r)
-		rows = append(rows, a)
-		return err
-	}, `SELECT `+accountColumns+`
-		FROM api_accounts a JOIN stores s ON s.id = a.store_id WHERE a.token_hash = ?`, want)
-	if err != nil {
+	if err := scanRows(ctx, tx, collectAccounts(&rows), query, args...); err != nil {
 		return nil, fmt.Errorf("sqlstore: find api account by token: %w", err)
 	}
+	return accountOfToken(token, rows)
+}
+
+// accountByTokenQuery selects the accounts whose token hash is token's.
+func accountByTokenQuery(token string) (string, []any) {
+	return `SELECT ` + accountColumns + `
+		FROM api_accounts a JOIN stores s ON s.id = a.store_id WHERE a.token_hash = ?`, []any{tokenHash(token)}
+}
+
+// collectAccounts returns the function that scans a row of
+// accountByTokenQuery into rows.
+func collectAccounts(rows *[]*accountRow) func(rowScanner) error {
+	return func(r rowScanner) error {
+		a, err := scanAccountWith(r)
+		*rows = append(*rows, a)
+		return err
+	}
+}
+
+// accountOfToken returns the account of rows (read by accountByTokenQuery)
+// that holds token. Returns ENOTFOUND if none does.
+func accountOfToken(token string, rows []*accountRow) (*customersd.APIAccount, error) {
 	// The index found the row by hash; comparing again in constant time
 	// keeps the check itself free of timing differences.
-	if len(rows) == 0 || subtle.ConstantTimeCompare(rows[0].tokenHash, want) != 1 {
+	if want := tokenHash(token); len(rows) == 0 || subtle.ConstantTimeCompare(rows[0].tokenHash, want) != 1 {
 		return nil, customersd.Errorf(customersd.ENOTFOUND, "No API account has this token.")
 	}
 	return &rows[0].APIAccount, nil

@@ -247,7 +247,7 @@ func (c *ServeCommand) servers(ln net.Listener, db *sqlstore.DB, tenants *sqlsto
 		return nil, err
 	}
 	gw := &gateway.Gateway{
-		Tenants:     tenants,
+		Tenants:     tenants.WithDeferredAuth(),
 		RateLimit:   limits,
 		AdminToken:  c.Config.Admin.Token,
 		Logger:      logger,
