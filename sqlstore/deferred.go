@@ -9,7 +9,6 @@ import (
 
 	"github.com/customersd/customersd"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Deferred authentication (customersd.DeferredAuthenticator), PostgreSQL
@@ -163,33 +162,25 @@ func (db *DB) customersWithPendingCheck(ctx context.Context, store customersd.St
 		return nil, false, nil
 	}
 	tx := db.storeReader(store)
-	ctx, done, err := tx.begin(ctx)
-	if err != nil {
-		return nil, true, err
-	}
-	defer done()
-	conn, err := tx.native.Conn(ctx)
-	if err != nil {
-		return nil, true, markUnavailable(err)
-	}
-	defer conn.Close()
 	accountQuery, accountArgs := accountByTokenQuery(p.token)
 	customerQuery, customerArgs := customerPageQuery(tx.dialect, store, f)
 	var account *customersd.APIAccount
 	var accountErr error
-	err = conn.Raw(func(dc any) error {
+	err = withPgx(ctx, tx, func(ctx context.Context, c *pgx.Conn) error {
 		b := &pgx.Batch{}
 		b.Queue(tx.dialect.rebind(accountQuery), accountArgs...)
 		b.Queue(tx.dialect.rebind(customerQuery), customerArgs...)
-		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
+		br := c.SendBatch(ctx, b)
 		defer br.Close()
 		var accounts []*accountRow
-		if err := eachBatchRow(br, collectAccounts(&accounts)); err != nil {
+		rows, err := br.Query()
+		if err := eachPgxRow(rows, err, collectAccounts(&accounts)); err != nil {
 			return err
 		}
 		account, accountErr = accountOfToken(p.token, accounts)
 		var r customerRow
-		if err := eachBatchRow(br, collect(ctx, customers.read, func(c *customersd.Customer) *customerRow { r.Customer = c; return &r }, &cs)); err != nil {
+		rows, err = br.Query()
+		if err := eachPgxRow(rows, err, collect(ctx, customers.read, func(c *customersd.Customer) *customerRow { r.Customer = c; return &r }, &cs)); err != nil {
 			return err
 		}
 		return br.Close()
@@ -201,19 +192,4 @@ func (db *DB) customersWithPendingCheck(ctx context.Context, store customersd.St
 	}
 	db.settle(p, account, accountErr)
 	return cs, true, nil
-}
-
-// eachBatchRow runs fn on each row of the batch's next result.
-func eachBatchRow(br pgx.BatchResults, fn func(rowScanner) error) error {
-	rows, err := br.Query()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

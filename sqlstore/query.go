@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/customersd/customersd"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -92,6 +93,16 @@ func scanRows(ctx context.Context, tx *Tx, fn func(rowScanner) error, query stri
 	if tx.native == nil {
 		return eachRow(ctx, tx, func(rows *sql.Rows) error { return fn(rows) }, query, args...)
 	}
+	query = tx.dialect.rebind(query)
+	return withPgx(ctx, tx, func(ctx context.Context, c *pgx.Conn) error {
+		rows, err := c.Query(ctx, query, args...)
+		return eachPgxRow(rows, err, fn)
+	})
+}
+
+// withPgx runs fn on a connection of tx's pool (a PostgreSQL reader's)
+// through pgx's own API, within tx's bounds on reads.
+func withPgx(ctx context.Context, tx *Tx, fn func(ctx context.Context, c *pgx.Conn) error) error {
 	ctx, done, err := tx.begin(ctx)
 	if err != nil {
 		return err
@@ -102,22 +113,25 @@ func scanRows(ctx context.Context, tx *Tx, fn func(rowScanner) error, query stri
 		return markUnavailable(err)
 	}
 	defer conn.Close()
-	query = tx.dialect.rebind(query)
 	return markUnavailable(conn.Raw(func(dc any) error {
 		// An error leaves the connection to database/sql, which checks it
 		// (stdlib's IsValid) before handing it out again.
-		rows, err := dc.(*stdlib.Conn).Conn().Query(ctx, query, args...)
-		if err != nil {
+		return fn(ctx, dc.(*stdlib.Conn).Conn())
+	}))
+}
+
+// eachPgxRow runs fn on each of rows (err: the query's), then closes them.
+func eachPgxRow(rows pgx.Rows, err error, fn func(rowScanner) error) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := fn(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	}))
+	}
+	return rows.Err()
 }
 
 // queryAll runs query and returns what scan makes of each row.
