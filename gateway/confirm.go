@@ -71,6 +71,11 @@ func (w *confirmWriter) Flush() {
 	}
 }
 
+// Unwrap lets http.ResponseController reach the connection, for a fault
+// that drops it (fault.go): a dropped connection tells nothing either way.
+// Flush it finds here first.
+func (w *confirmWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // confirm checks the token of a request authenticated on a hint, and
 // writes the refusal to w (the writer under the confirmWriter) when it no
 // longer holds, or no longer has the route's scope.
