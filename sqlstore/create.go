@@ -33,14 +33,15 @@ import (
 // (ids.go), and the columns of exprs, whose values are those SQL
 // expressions (with no arguments; held.id is the store's ID). It inserts
 // SELECT ... FROM the store's row held FOR KEY SHARE, unless an active hook
-// of the store has one of scopes.
+// of the store has one of scopes, and only if guard (" AND ...", or "")
+// holds.
 type insertAlone[R any] struct {
 	t        *table[R]
 	resource string
 	exprs    map[string]string
 	scopes   []string
-	// guard, when set, is a condition the statement inserts under, with
-	// the arguments guardArgs gives.
+	// guardArgs gives the arguments of the guard condition (newInsertAlone)
+	// the statement inserts under; nil without one.
 	guardArgs func(r *R) []any
 	sql       string
 }
