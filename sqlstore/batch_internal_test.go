@@ -75,3 +75,52 @@ func TestCommitter(t *testing.T) {
 		t.Errorf("submit after close: %v", err)
 	}
 }
+
+// TestCommitter_Alone: a write alone in its batch runs without a savepoint,
+// and still rolls back whole when it fails or panics after writing.
+func TestCommitter_Alone(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "alone.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.write.Exec(`CREATE TABLE t (k TEXT PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(k string, after func() error) error {
+		return db.withTx(ctx, func(tx *Tx) error {
+			if _, err := tx.exec(ctx, `INSERT INTO t (k) VALUES (?)`, k); err != nil {
+				return err
+			}
+			return after()
+		})
+	}
+	errBoom := errors.New("boom")
+	if err := insert("failed", func() error { return errBoom }); !errors.Is(err, errBoom) {
+		t.Fatalf("failing write: %v, want boom", err)
+	}
+	if err := insert("panicked", func() error { panic("write panicked") }); err == nil {
+		t.Fatal("panicking write: no error")
+	}
+	if err := insert("kept", func() error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := insert("kept", func() error { return nil }); !isUniqueViolation(err) {
+		t.Fatalf("second insert of a key: %v, want a unique violation", err)
+	}
+	var keys []string
+	rows, err := db.read.Query(`SELECT k FROM t ORDER BY k`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		keys = append(keys, k)
+	}
+	if fmt.Sprint(keys) != "[kept]" {
+		t.Errorf("rows %v, want [kept]: the failed writes must leave nothing", keys)
+	}
+}
