@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/customersd/customersd"
 )
@@ -88,8 +87,7 @@ func (p *pipeline) confirm(w http.ResponseWriter, r *http.Request, info *Info, r
 		return true
 	}
 	if err == nil {
-		scopes := p.scopes(r, rt)
-		if scopes == nil || slices.ContainsFunc(a.Scopes, func(s customersd.Scope) bool { return slices.Contains(scopes, s) }) {
+		if permits(a, p.scopes(r, rt)) {
 			info.Account, info.Store = a, &a.Store
 			return true
 		}

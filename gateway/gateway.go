@@ -431,10 +431,7 @@ func (p *pipeline) authenticate(w http.ResponseWriter, r *http.Request, info *In
 		return r, nil, noRelease, err
 	}
 	scopes := p.scopes(r, rt)
-	missing := func() bool {
-		return scopes != nil && !slices.ContainsFunc(a.Scopes, func(s customersd.Scope) bool { return slices.Contains(scopes, s) })
-	}
-	if deferred != nil && missing() {
+	if deferred != nil && !permits(a, scopes) {
 		// Refused on a hint: confirmed first, on the account as it is.
 		if a, err = deferred.Confirm(r.Context()); err != nil {
 			anonymous()
@@ -445,7 +442,7 @@ func (p *pipeline) authenticate(w http.ResponseWriter, r *http.Request, info *In
 	// Known before the scope check, so that a refused request is logged
 	// and journaled under its store and account.
 	info.Account, info.Store = a, &a.Store
-	if missing() {
+	if !permits(a, scopes) {
 		anonymous()
 		return r, nil, noRelease, errMissingScope()
 	}
@@ -456,12 +453,15 @@ func (p *pipeline) authenticate(w http.ResponseWriter, r *http.Request, info *In
 	}
 	if rt != nil && rt.Capped {
 		release, err := p.g.RateLimit.Acquire(info.Store)
-		if err != nil {
-			release = noRelease
-		}
 		return r, deferred, release, err
 	}
 	return r, deferred, noRelease, nil
+}
+
+// permits reports whether a holds one of scopes; nil scopes admit any
+// account.
+func permits(a *customersd.APIAccount, scopes []customersd.Scope) bool {
+	return scopes == nil || slices.ContainsFunc(a.Scopes, func(s customersd.Scope) bool { return slices.Contains(scopes, s) })
 }
 
 func errMissingScope() error {

@@ -121,25 +121,23 @@ func lastIDs(ctx context.Context, tx *Tx, store customersd.StoreID) (map[string]
 
 // createIDSequences makes the ID sequences of a new store.
 func createIDSequences(ctx context.Context, tx *Tx, store customersd.StoreID) error {
-	for _, resource := range []string{resourceCustomer, resourceAddress} {
-		if !tx.dialect.sequenced(resource) {
-			continue
-		}
-		if _, err := tx.exec(ctx, `CREATE SEQUENCE `+idSequence(store, resource)); err != nil {
-			return fmt.Errorf("sqlstore: create %s sequence of store %d: %w", resource, store, err)
-		}
-	}
-	return nil
+	return eachIDSequence(ctx, tx, store, "create", func(name string) string { return `CREATE SEQUENCE ` + name })
 }
 
 // dropIDSequences drops the ID sequences of a deleted store.
 func dropIDSequences(ctx context.Context, tx *Tx, store customersd.StoreID) error {
+	return eachIDSequence(ctx, tx, store, "drop", func(name string) string { return `DROP SEQUENCE IF EXISTS ` + name })
+}
+
+// eachIDSequence runs the statement ddl makes of each of the store's ID
+// sequences' names; none on SQLite.
+func eachIDSequence(ctx context.Context, tx *Tx, store customersd.StoreID, verb string, ddl func(name string) string) error {
 	for _, resource := range []string{resourceCustomer, resourceAddress} {
 		if !tx.dialect.sequenced(resource) {
 			continue
 		}
-		if _, err := tx.exec(ctx, `DROP SEQUENCE IF EXISTS `+idSequence(store, resource)); err != nil {
-			return fmt.Errorf("sqlstore: drop %s sequence of store %d: %w", resource, store, err)
+		if _, err := tx.exec(ctx, ddl(idSequence(store, resource))); err != nil {
+			return fmt.Errorf("sqlstore: %s %s sequence of store %d: %w", verb, resource, store, err)
 		}
 	}
 	return nil
@@ -154,12 +152,5 @@ func holdStore(ctx context.Context, tx *Tx, store customersd.StoreID) error {
 	if tx.dialect.forKeyShare == "" {
 		return nil
 	}
-	var one int
-	err := tx.queryRow(ctx, `SELECT 1 FROM stores WHERE id = ?`+tx.dialect.forKeyShare, store).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return customersd.Errorf(customersd.ENOTFOUND, "Store %d not found.", store)
-	} else if err != nil {
-		return fmt.Errorf("sqlstore: hold store %d: %w", store, err)
-	}
-	return nil
+	return lockStoreRow(ctx, tx, store, tx.dialect.forKeyShare)
 }

@@ -93,8 +93,14 @@ func (s *TenantService) CountStore(ctx context.Context, store customersd.StoreID
 // holds back new ones (ids.go). SQLite needs no lock: it has one writer.
 // Returns ENOTFOUND.
 func lockStore(ctx context.Context, tx *Tx, store customersd.StoreID) error {
+	return lockStoreRow(ctx, tx, store, tx.dialect.forUpdate)
+}
+
+// lockStoreRow reads the store's row with the locking clause lock ("" for
+// none). Returns ENOTFOUND.
+func lockStoreRow(ctx context.Context, tx *Tx, store customersd.StoreID, lock string) error {
 	var one int
-	err := tx.queryRow(ctx, `SELECT 1 FROM stores WHERE id = ?`+tx.dialect.forUpdate, store).Scan(&one)
+	err := tx.queryRow(ctx, `SELECT 1 FROM stores WHERE id = ?`+lock, store).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return customersd.Errorf(customersd.ENOTFOUND, "Store %d not found.", store)
 	} else if err != nil {

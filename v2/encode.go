@@ -135,11 +135,23 @@ func acceptsGzip(r *http.Request) bool {
 const listBufferSize = 64 << 10
 
 // listForm is how a collection is written in one format: what comes before
-// the items, between two of them and after them, and one item's form.
+// the items, between two of them and after them, and one item's form,
+// appended to dst.
 type listForm struct {
 	contentType     string
 	head, sep, tail []byte
-	item            func(v any) ([]byte, error)
+	appendItem      func(dst []byte, v any) ([]byte, error)
+}
+
+// appendJSONItem appends v's JSON to dst: an item that writes its own JSON
+// writes it there, so a page of customers costs no buffer, and no copy, per
+// item.
+func appendJSONItem(dst []byte, v any) ([]byte, error) {
+	if a, ok := v.(jsonAppender); ok {
+		return a.appendJSON(dst), nil
+	}
+	b, err := marshalJSON(v)
+	return append(dst, b...), err
 }
 
 // listFormOf is the JSON array of the items, or the XML plural root with
@@ -147,14 +159,17 @@ type listForm struct {
 // plural root, [INF] as JSON keeps the array).
 func listFormOf[T any](f Format) listForm {
 	if f == FormatJSON {
-		return listForm{contentType: f.contentType(), head: []byte("["), sep: comma, tail: []byte("]"), item: marshalJSON}
+		return listForm{contentType: f.contentType(), head: []byte("["), sep: comma, tail: []byte("]"), appendItem: appendJSONItem}
 	}
 	names := xmlNamesOf(reflect.TypeFor[T]())
 	return listForm{
 		contentType: f.contentType(),
 		head:        []byte(xmlDeclaration + "<" + names.many + ">\n"),
 		tail:        []byte("</" + names.many + ">\n"),
-		item:        func(v any) ([]byte, error) { return marshalXMLElement(names.one, v, 1) },
+		appendItem: func(dst []byte, v any) ([]byte, error) {
+			b, err := marshalXMLElement(names.one, v, 1)
+			return append(dst, b...), err
+		},
 	}
 }
 
@@ -183,18 +198,10 @@ func writeListAs[V, T any](w http.ResponseWriter, r *http.Request, f Format, ite
 		if i > 0 {
 			buf = append(buf, lf.sep...)
 		}
-		v := any(wire(item))
-		// An item that writes its own JSON writes it into the body: a
-		// page of customers then costs no buffer, and no copy, per item.
-		if a, ok := v.(jsonAppender); ok && f == FormatJSON {
-			buf = a.appendJSON(buf)
-			continue
-		}
-		b, err := lf.item(v)
-		if err != nil {
+		var err error
+		if buf, err = lf.appendItem(buf, wire(item)); err != nil {
 			return fmt.Errorf("v2: encode list item %d: %w", i, err)
 		}
-		buf = append(buf, b...)
 	}
 	buf = append(buf, lf.tail...)
 	writeBody(w, r, http.StatusOK, lf.contentType, buf)
@@ -223,9 +230,10 @@ func streamList[V, T any](w http.ResponseWriter, r *http.Request, lf listForm, h
 	if _, err := out.Write(head); err != nil {
 		return nil
 	}
+	var b []byte // reused item after item
 	for _, item := range rest {
-		b, err := lf.item(wire(item))
-		if err != nil {
+		var err error
+		if b, err = lf.appendItem(b[:0], wire(item)); err != nil {
 			return nil
 		}
 		if _, err := out.Write(lf.sep); err != nil {
